@@ -1,0 +1,94 @@
+/* The chip database as plugins and front ends see it: read-only records
+ * loaded from chipdb/ YAML files.  Everything family-specific that is data
+ * lives here, not in C. */
+#ifndef IOTFLASH_CHIP_H
+#define IOTFLASH_CHIP_H
+
+#include <iotflash/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct iotflash_region {
+	const char *name;
+	uint32_t start;
+	uint32_t size;
+	bool hard;  /* protected even with --force (the chip's only loader lives there) */
+};
+
+/* A family-specific value from a chip's `params:` map.  Lists hold integers
+ * or strings, never both. */
+enum iotflash_param_type {
+	IOTFLASH_PARAM_INT,
+	IOTFLASH_PARAM_STR,
+	IOTFLASH_PARAM_BOOL,
+	IOTFLASH_PARAM_INT_LIST,
+	IOTFLASH_PARAM_STR_LIST,
+};
+
+struct iotflash_param {
+	const char *key;
+	enum iotflash_param_type type;
+	int64_t i;                /* INT, BOOL */
+	const char *s;            /* STR */
+	const int64_t *ints;      /* INT_LIST */
+	const char *const *strs;  /* STR_LIST */
+	unsigned n;               /* list length */
+};
+
+#define IOTFLASH_MAX_ERASE_UNITS 4
+
+struct iotflash_chip {
+	const char *name;         /* "bk7231n" */
+	const char *family;       /* "bk72xx" */
+	const char *description;  /* "Beken BK7231N" */
+	const char *plugin;       /* shared object that serves it: "bk72xx" */
+	const char *driver;       /* chip driver inside that plugin */
+	const char *protocol;     /* family-specific variant, e.g. "full", "legacy" */
+	uint32_t link_baud;       /* rate the loader starts at */
+	uint32_t max_baud;        /* highest rate known to work */
+	uint32_t flash_size;      /* default when it cannot be detected */
+	uint32_t app_offset;      /* default application offset */
+	uint32_t read_block;      /* reads are aligned multiples of this */
+	uint32_t write_block;     /* writes are aligned multiples of this */
+	uint32_t erase_units[IOTFLASH_MAX_ERASE_UNITS]; /* ascending, erase_units[0] smallest */
+	unsigned n_erase_units;
+	enum iotflash_checksum checksum;
+	uint32_t checksum_align;  /* checksum ranges: start and length multiples of this */
+	const struct iotflash_region *protected_regions;
+	unsigned n_protected;
+	const struct iotflash_region *layout;
+	unsigned n_layout;
+	const char *loader_file;    /* vendor RAM loader the user must supply, or NULL */
+	const char *loader_sha256;  /* lowercase hex */
+	const struct iotflash_param *params;
+	unsigned n_params;
+	const char *source;         /* "file:line" the entry came from, for messages */
+};
+
+/* A SPI NOR flash part from the database's `flash:` tables. */
+struct iotflash_flash_part {
+	uint32_t jedec;           /* manufacturer | type << 8 | capacity << 16 */
+	const char *name;
+	uint32_t size;
+	unsigned sr_count;        /* status registers (0..3) */
+	uint8_t sr_read_ops[3];   /* SPI opcodes that read SR1..SR3 */
+	uint32_t sr_mask;         /* protection bits in SR1 | SR2 << 8 | SR3 << 16 */
+	uint32_t sr_protect;      /* value of the masked bits when protected */
+	uint32_t sr_unprotect;    /* value of the masked bits when writable */
+};
+
+IOTFLASH_API const struct iotflash_param *
+iotflash_chip_param(const struct iotflash_chip *chip, const char *key);
+/* Convenience getters: return false (and leave *out) when absent or of another type. */
+IOTFLASH_API bool iotflash_chip_param_int(const struct iotflash_chip *chip, const char *key, int64_t *out);
+IOTFLASH_API bool iotflash_chip_param_bool(const struct iotflash_chip *chip, const char *key, bool *out);
+IOTFLASH_API const char *iotflash_chip_param_str(const struct iotflash_chip *chip, const char *key);
+IOTFLASH_API const struct iotflash_region *
+iotflash_chip_layout(const struct iotflash_chip *chip, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,165 @@
+/* Everything a plugin needs: the descriptor it exports, the chip-driver and
+ * transport vtables, and the services libiotflash offers to drivers.
+ *
+ * A plugin is a libltdl module that exports one symbol, IOTFLASH_PLUGIN_SYMBOL,
+ * pointing to a const struct iotflash_plugin.  The loader checks abi_major and
+ * struct_size before it calls any plugin code.  Fields are only ever appended
+ * (minor bump); anything else bumps the major. */
+#ifndef IOTFLASH_PLUGIN_H
+#define IOTFLASH_PLUGIN_H
+
+#include <iotflash/common.h>
+#include <iotflash/chip.h>
+#include <iotflash/version.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IOTFLASH_PLUGIN_ABI_MAJOR 1
+#define IOTFLASH_PLUGIN_ABI_MINOR 0
+#define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
+
+struct iotflash_dev;        /* a driver's view of its session (opaque) */
+struct iotflash_model_ops;  /* see iotflash/model.h */
+
+/* What detect() learns from the device. */
+struct iotflash_chip_info {
+	const struct iotflash_chip *chip;  /* exact chip from the database, or NULL */
+	char chip_name[32];        /* as reported, if not in the database */
+	char loader_version[48];   /* bootloader / ROM version string */
+	uint32_t chip_id;          /* raw id register value, 0 if none */
+	uint32_t flash_id;         /* JEDEC: manufacturer | type << 8 | capacity << 16 */
+	uint32_t flash_size;
+	const struct iotflash_flash_part *flash;  /* database entry for flash_id, or NULL */
+	char extra[128];           /* anything else worth printing (e.g. eFuse key) */
+};
+
+/* Chip-driver vtable.  A driver speaks its protocol and nothing else:
+ * block planning, retries, verification, skipping and backups are the core's.
+ * Every op returns IOTFLASH_OK or a negative enum iotflash_err, and describes
+ * failures with iotflash_fail(). */
+struct iotflash_driver {
+	const char *name;          /* matched against a chip's `driver:` */
+	const char *description;
+	/* Get the bus (link, baud), allocate state.  The port is open. */
+	int (*open)(struct iotflash_dev *dev, void **priv);
+	/* Leave the chip as the user expects (restore protection, reboot). */
+	void (*close)(void *priv);
+	/* Identify chip and flash.  info->chip is preset to the chip the user
+	 * named (NULL for a family); the driver sets what the device reports. */
+	int (*detect)(void *priv, struct iotflash_chip_info *info);
+	/* addr and len are multiples of the chip's read_block. */
+	int (*read)(void *priv, uint32_t addr, uint8_t *buf, uint32_t len);
+	/* addr and len are multiples of write_block; the range is erased. */
+	int (*write)(void *priv, uint32_t addr, const uint8_t *buf, uint32_t len);
+	/* len is one of the chip's erase_units, addr aligned to it. */
+	int (*erase)(void *priv, uint32_t addr, uint32_t len);
+	/* Device-side checksum of [addr, addr+len) in the chip's `checksum`
+	 * algorithm; NULL when the chip has none (the core reads back). */
+	int (*verify)(void *priv, uint32_t addr, uint32_t len, uint8_t sum[IOTFLASH_SUM_MAX]);
+};
+
+/* Transport vtable: a byte stream (UART) or a SPI master (USB-SPI bridge). */
+enum iotflash_transport_kind {
+	IOTFLASH_TRANSPORT_STREAM,
+	IOTFLASH_TRANSPORT_SPI,
+};
+
+struct iotflash_transport {
+	const char *name;          /* "serial", "ch341a" */
+	const char *description;
+	enum iotflash_transport_kind kind;
+	/* Does this transport own the port spec (e.g. "ch341a", "usb:1:5")? */
+	bool (*claims)(const char *port);
+	/* On failure return an error code and write one line to err. */
+	int (*open)(const char *port, void **priv, char *err, size_t errlen);
+	void (*close)(void *priv);
+	/* STREAM: */
+	int (*write)(void *priv, const uint8_t *buf, size_t len);
+	/* Wait up to timeout_ms (in the kernel) for len bytes; returns the count read. */
+	int (*read)(void *priv, uint8_t *buf, size_t len, unsigned timeout_ms);
+	int (*set_baud)(void *priv, uint32_t baud);
+	int (*drain)(void *priv);           /* block until output has left */
+	int (*flush_input)(void *priv);
+	int (*set_lines)(void *priv, int dtr, int rts);  /* -1 leaves a line; ENOTTY-safe */
+	/* SPI: */
+	int (*spi_cs)(void *priv, bool asserted);
+	int (*spi_xfer)(void *priv, const uint8_t *tx, uint8_t *rx, size_t len);
+	int (*set_pin)(void *priv, unsigned pin, bool high);
+	/* List ports this transport can see: one "path\tdescription" per call of emit. */
+	int (*list)(void (*emit)(void *user, const char *port, const char *desc), void *user);
+};
+
+struct iotflash_plugin {
+	uint16_t abi_major;
+	uint16_t abi_minor;
+	uint32_t struct_size;      /* sizeof(struct iotflash_plugin) the plugin was built with */
+	const char *name;
+	const char *description;
+	const char *version;
+	const struct iotflash_driver *const *drivers;        /* NULL-terminated, may be NULL */
+	const struct iotflash_transport *const *transports;  /* NULL-terminated, may be NULL */
+	const struct iotflash_model_ops *const *models;      /* NULL-terminated, may be NULL */
+};
+
+#define IOTFLASH_PLUGIN_DEFINE(NAME, DESC, DRIVERS, TRANSPORTS, MODELS)          \
+	IOTFLASH_PLUGIN_EXPORT const struct iotflash_plugin iotflash_plugin = {    \
+		IOTFLASH_PLUGIN_ABI_MAJOR, IOTFLASH_PLUGIN_ABI_MINOR,                 \
+		sizeof(struct iotflash_plugin), NAME, DESC, IOTFLASH_VERSION_STRING,  \
+		DRIVERS, TRANSPORTS, MODELS }
+
+#if defined(__GNUC__)
+#define IOTFLASH_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define IOTFLASH_PLUGIN_EXPORT
+#endif
+
+/* ---- Services libiotflash offers drivers (all take the session's dev). ---- */
+
+/* The session's port. */
+IOTFLASH_API int iotflash_io_write(struct iotflash_dev *dev, const void *buf, size_t len);
+/* Read up to len bytes, waiting at most timeout_ms; returns the count (>= 0,
+ * short on timeout) or a negative error. */
+IOTFLASH_API int iotflash_io_read(struct iotflash_dev *dev, void *buf, size_t len, unsigned timeout_ms);
+IOTFLASH_API int iotflash_io_set_baud(struct iotflash_dev *dev, uint32_t baud);
+IOTFLASH_API uint32_t iotflash_io_baud(struct iotflash_dev *dev);
+IOTFLASH_API int iotflash_io_drain(struct iotflash_dev *dev);
+IOTFLASH_API int iotflash_io_flush_input(struct iotflash_dev *dev);
+IOTFLASH_API int iotflash_io_set_lines(struct iotflash_dev *dev, int dtr, int rts);
+/* Milliseconds n bytes take on the wire at the current rate (10 bits each), rounded up. */
+IOTFLASH_API unsigned iotflash_io_wire_ms(struct iotflash_dev *dev, size_t n);
+/* The SPI side of the port, for drivers on a SPI transport. */
+IOTFLASH_API int iotflash_spi_cs(struct iotflash_dev *dev, bool asserted);
+IOTFLASH_API int iotflash_spi_xfer(struct iotflash_dev *dev, const uint8_t *tx, uint8_t *rx, size_t len);
+IOTFLASH_API int iotflash_spi_set_pin(struct iotflash_dev *dev, unsigned pin, bool high);
+
+/* What the user asked for. */
+IOTFLASH_API const struct iotflash_chip *iotflash_dev_chip(struct iotflash_dev *dev); /* NULL: family */
+IOTFLASH_API const char *iotflash_dev_family(struct iotflash_dev *dev);
+IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev); /* --baud or chip max */
+IOTFLASH_API const char *iotflash_dev_loader_path(struct iotflash_dev *dev); /* resolved --loader or NULL */
+IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev);
+
+/* The chip database. */
+IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name);
+/* i-th chip of a family (0-based), NULL past the end. */
+IOTFLASH_API const struct iotflash_chip *iotflash_db_family_chip(struct iotflash_dev *dev, const char *family, unsigned i);
+IOTFLASH_API const struct iotflash_flash_part *iotflash_db_flash(struct iotflash_dev *dev, uint32_t jedec);
+
+/* Messages.  Plugins never print: they log (domain = plugin), tell the user
+ * something they must act on (notice), or describe the failure they return. */
+IOTFLASH_API void iotflash_log(struct iotflash_dev *dev, enum iotflash_log_level level, const char *fmt, ...) IOTFLASH_PRINTF(3, 4);
+IOTFLASH_API void iotflash_log_wire(struct iotflash_dev *dev, bool to_device, const uint8_t *buf, size_t len);
+IOTFLASH_API void iotflash_notice(struct iotflash_dev *dev, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
+/* Record a one-line failure description; returns err for `return iotflash_fail(...)`. */
+IOTFLASH_API int iotflash_fail(struct iotflash_dev *dev, int err, const char *fmt, ...) IOTFLASH_PRINTF(3, 4);
+
+/* Monotonic milliseconds, and a sleep that returns early on cancellation. */
+IOTFLASH_API uint64_t iotflash_now_ms(void);
+IOTFLASH_API void iotflash_sleep_ms(struct iotflash_dev *dev, unsigned ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
