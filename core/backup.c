@@ -1,0 +1,98 @@
+/* Backups: before a write or erase changes the flash, the region is read
+ * (verified) and kept as backups/CHIP-YYYYMMDD-HHMMSS.bin, mode 0600 (it
+ * holds Wi-Fi credentials), with a JSON record beside it that identifies
+ * the device and lets the backup be checked later. */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static int make_dir(struct iotflash_session *s, const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? IOTFLASH_OK
+		                           : ctx_fail(s->ctx, IOTFLASH_ERR_FILE, "backup directory %s is not a directory", dir);
+	if (mkdir(dir, 0700) != 0)
+		return ctx_fail(s->ctx, IOTFLASH_ERR_FILE, "cannot create backup directory %s: %s (use --backup-dir DIR or --no-backup)",
+		                dir, strerror(errno));
+	return IOTFLASH_OK;
+}
+
+/* A name no earlier backup has: CHIP-DATE-TIME[-N].bin */
+static void backup_name(struct iotflash_session *s, const char *dir, char *path, size_t n)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(path, n, "%s/%s-%s.bin", dir, s->chip->name, stamp);
+	for (int i = 1; access(path, F_OK) == 0 && i < 1000; i++)
+		snprintf(path, n, "%s/%s-%s-%d.bin", dir, s->chip->name, stamp, i);
+}
+
+int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32_t addr,
+                        const uint8_t *data, uint32_t len)
+{
+	const uint32_t sector = 4096;
+	size_t cap = 1024 + (len / sector + 1) * 14, k = 0;
+	char *json = malloc(cap), sha[65], date[32], path[4200];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	if (!json)
+		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sha256_hex(data, len, sha);
+	k += (size_t)snprintf(json + k, cap - k,
+	                      "{\n  \"tool\": \"iotflash %s\",\n  \"date\": \"%s\",\n  \"chip\": \"%s\",\n"
+	                      "  \"family\": \"%s\",\n  \"flash_id\": \"0x%06x\",\n  \"flash_size\": %u,\n"
+	                      "  \"start\": %u,\n  \"size\": %u,\n  \"sha256\": \"%s\",\n"
+	                      "  \"sector_size\": %u,\n  \"sector_crc32\": [",
+	                      IOTFLASH_VERSION_STRING, date, s->chip->name, s->chip->family,
+	                      (unsigned)s->info.flash_id, (unsigned)s->flash_size, (unsigned)addr, (unsigned)len, sha,
+	                      (unsigned)sector);
+	for (uint32_t off = 0; off < len; off += sector) {
+		uint32_t n = len - off < sector ? len - off : sector;
+		k += (size_t)snprintf(json + k, cap - k, "%s\"%08lx\"", off ? "," : "",
+		                      (unsigned long)crc32(0L, data + off, n));
+	}
+	k += (size_t)snprintf(json + k, cap - k, "]\n}\n");
+	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(bin_path) - 4), bin_path);
+	rc = iotflash_write_file_atomic(path, (const uint8_t *)json, k, 0600, s->ctx->error, sizeof(s->ctx->error));
+	free(json);
+	return rc;
+}
+
+int backup_region(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *old,
+                  const struct iotflash_op_opts *o, struct iotflash_result *r)
+{
+	const char *dir = o && o->backup_dir ? o->backup_dir : "backups";
+	char path[4096];
+	int rc;
+
+	if ((rc = make_dir(s, dir)) != IOTFLASH_OK)
+		return rc;
+	if ((rc = engine_read(s, addr, len, old, o, r, "backup")) != IOTFLASH_OK)
+		return rc;
+	backup_name(s, dir, path, sizeof(path));
+	if ((rc = iotflash_write_file_atomic(path, old, len, 0600, s->ctx->error, sizeof(s->ctx->error))) != IOTFLASH_OK ||
+	    (rc = backup_write_record(s, path, addr, old, len)) != IOTFLASH_OK)
+		return rc;
+	if (strlen(path) >= sizeof(r->backup_path))
+		return ctx_fail(s->ctx, IOTFLASH_ERR_FILE, "backup path %s is too long", path);
+	memcpy(r->backup_path, path, strlen(path) + 1);
+	ctx_log(s->ctx, IOTFLASH_LOG_INFO, "backup", "backed up 0x%06x..0x%06x to %s", (unsigned)addr,
+	        (unsigned)(addr + len - 1), path);
+	return IOTFLASH_OK;
+}

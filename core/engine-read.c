@@ -1,0 +1,235 @@
+/* Verified reads.  Every block that crosses the wire is checked against the
+ * chip's own checksum of the same range and read again if it differs, so one
+ * bad block costs a retry, not the whole backup.  Blank regions are found by
+ * their checksum and not read at all (unless no_skip). */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reader {
+	struct iotflash_session *s;
+	const struct iotflash_op_opts *o;
+	struct iotflash_result *r;
+	const char *phase;
+	uint64_t done, total;
+	char last_error[ERRLEN];
+};
+
+static void remember_error(struct reader *rd, int rc)
+{
+	snprintf(rd->last_error, sizeof(rd->last_error), "%s",
+	         rd->s->ctx->error[0] ? rd->s->ctx->error : iotflash_strerror(rc));
+	rd->s->ctx->error[0] = '\0';
+}
+
+static int give_up(struct reader *rd, int rc, const char *what, uint32_t addr, uint32_t len)
+{
+	if (rc == IOTFLASH_ERR_CANCELLED)
+		return ctx_fail(rd->s->ctx, rc, "interrupted");
+	return ctx_fail(rd->s->ctx, rc == IOTFLASH_OK ? IOTFLASH_ERR_CHECKSUM : rc,
+	                "%s failed at 0x%06x..0x%06x after %d attempts: %s", what, (unsigned)addr,
+	                (unsigned)(addr + len - 1), READ_ATTEMPTS, rd->last_error);
+}
+
+/* The chip's checksum of a range, retried on link errors. */
+static int device_sum(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *sum)
+{
+	int rc = IOTFLASH_OK;
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		if ((rc = engine_device_sum(rd->s, addr, len, sum)) == IOTFLASH_OK)
+			return IOTFLASH_OK;
+		if (rc == IOTFLASH_ERR_CANCELLED)
+			break;
+		remember_error(rd, rc);
+		rd->r->retries++;
+	}
+	return give_up(rd, rc, "checksum", addr, len);
+}
+
+static void advance(struct reader *rd, uint32_t addr, uint32_t n, bool skipped)
+{
+	rd->done += n;
+	if (skipped)
+		rd->r->skipped += n;
+	engine_progress(rd->o, rd->phase, rd->done, rd->total, rd->r->skipped, addr);
+}
+
+/* One aligned block; expected is its device checksum, or NULL to verify by
+ * reading it twice (chips without a checksum). */
+static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *buf, uint8_t *expected)
+{
+	struct iotflash_session *s = rd->s;
+	uint8_t got[IOTFLASH_SUM_MAX];
+	uint8_t *again = NULL;
+	int rc = IOTFLASH_OK;
+
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		if (attempt > 0)
+			rd->r->retries++;
+		if (s->cancelled)
+			return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
+		rc = s->drv->read(s->drv_priv, addr, buf, len);
+		rd->r->moved += len;
+		if (rc == IOTFLASH_ERR_CANCELLED)
+			break;
+		if (rc != IOTFLASH_OK) {
+			remember_error(rd, rc);
+			continue;
+		}
+		if (expected) {
+			size_t n = engine_host_sum(s, buf, len, got);
+			if (memcmp(got, expected, n) == 0)
+				return IOTFLASH_OK;
+			snprintf(rd->last_error, sizeof(rd->last_error), "data does not match the chip's checksum");
+			/* The checksum reply may have been the corrupted one. */
+			if (attempt % 2 == 1 && (rc = device_sum(rd, addr, len, expected)) != IOTFLASH_OK)
+				return rc;
+			continue;
+		}
+		if (!again && !(again = malloc(len)))
+			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+		rc = s->drv->read(s->drv_priv, addr, again, len);
+		rd->r->moved += len;
+		if (rc == IOTFLASH_OK && memcmp(again, buf, len) == 0) {
+			free(again);
+			return IOTFLASH_OK;
+		}
+		if (rc != IOTFLASH_OK)
+			remember_error(rd, rc);
+		else
+			snprintf(rd->last_error, sizeof(rd->last_error), "two reads of the block differ");
+	}
+	free(again);
+	return give_up(rd, rc, "read", addr, len);
+}
+
+/* One verify unit: blank units and blocks are skipped by checksum. */
+static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *buf)
+{
+	struct iotflash_session *s = rd->s;
+	uint32_t rb = s->chip->read_block;
+	uint8_t sum[IOTFLASH_SUM_MAX], blank[IOTFLASH_SUM_MAX];
+	uint8_t *ff;
+	size_t n;
+	int rc;
+
+	if (!engine_has_sum(s)) {
+		for (uint32_t off = 0; off < len; off += rb) {
+			if ((rc = read_block(rd, addr + off, rb, buf + off, NULL)) != IOTFLASH_OK)
+				return rc;
+			advance(rd, addr + off, rb, false);
+		}
+		return IOTFLASH_OK;
+	}
+	if (!(ff = malloc(len)))
+		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	memset(ff, 0xff, len);
+	if (!(rd->o && rd->o->no_skip)) {
+		n = engine_host_sum(s, ff, len, blank);
+		if ((rc = device_sum(rd, addr, len, sum)) != IOTFLASH_OK)
+			goto out;
+		if (memcmp(sum, blank, n) == 0) {
+			memcpy(buf, ff, len);
+			advance(rd, addr, len, true);
+			goto out;
+		}
+	}
+	/* Not blank (or not asked): a checksum per block, skipping blank blocks. */
+	n = engine_host_sum(s, ff, rb, blank);
+	for (uint32_t off = 0; off < len; off += rb) {
+		if ((rc = device_sum(rd, addr + off, rb, sum)) != IOTFLASH_OK)
+			goto out;
+		if (!(rd->o && rd->o->no_skip) && memcmp(sum, blank, n) == 0) {
+			memset(buf + off, 0xff, rb);
+			advance(rd, addr + off, rb, true);
+			continue;
+		}
+		if ((rc = read_block(rd, addr + off, rb, buf + off, sum)) != IOTFLASH_OK)
+			goto out;
+		advance(rd, addr + off, rb, false);
+	}
+	rc = IOTFLASH_OK;
+out:
+	free(ff);
+	return rc;
+}
+
+int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *out,
+                const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase)
+{
+	uint32_t rb = s->chip->read_block;
+	uint32_t a0 = addr - addr % rb;
+	uint64_t a1 = ((uint64_t)addr + len + rb - 1) / rb * rb;
+	struct reader rd = {s, o, r, phase, 0, a1 - a0, ""};
+	uint8_t *buf = out;
+	int rc = IOTFLASH_OK;
+
+	if (a0 != addr || a1 != (uint64_t)addr + len) {
+		if (!(buf = malloc(a1 - a0)))
+			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	}
+	engine_progress(o, phase, 0, rd.total, 0, a0);
+	for (uint64_t u = a0; u < a1 && rc == IOTFLASH_OK;) {
+		uint64_t end = (u / VERIFY_UNIT + 1) * VERIFY_UNIT;
+		if (end > a1)
+			end = a1;
+		rc = read_unit(&rd, (uint32_t)u, (uint32_t)(end - u), buf + (u - a0));
+		u = end;
+	}
+	if (rc == IOTFLASH_OK && buf != out)
+		memcpy(out, buf + (addr - a0), len);
+	if (buf != out)
+		free(buf);
+	if (rc == IOTFLASH_OK)
+		r->verified = true;
+	return rc;
+}
+
+static void result_init(struct iotflash_result *r, uint32_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->bytes = len;
+}
+
+IOTFLASH_API int iotflash_read_to_mem(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *buf,
+                                      const struct iotflash_op_opts *o, struct iotflash_result *r)
+{
+	struct iotflash_result local;
+	uint64_t t0 = iotflash_now_ms();
+	int rc;
+
+	if (!r)
+		r = &local;
+	result_init(r, len);
+	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK)
+		return rc;
+	rc = engine_read(s, addr, len, buf, o, r, "read");
+	r->seconds = (double)(iotflash_now_ms() - t0) / 1000.0;
+	if (rc == IOTFLASH_OK)
+		sha256_hex(buf, len, r->sha256);
+	return rc;
+}
+
+IOTFLASH_API int iotflash_read_to_file(struct iotflash_session *s, uint32_t addr, uint32_t len,
+                                       const char *path, const struct iotflash_op_opts *o,
+                                       struct iotflash_result *r)
+{
+	struct iotflash_result local;
+	uint8_t *buf;
+	int rc;
+
+	if (!r)
+		r = &local;
+	result_init(r, len);
+	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK)
+		return rc;
+	if (!(buf = malloc(len)))
+		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	rc = iotflash_read_to_mem(s, addr, len, buf, o, r);
+	if (rc == IOTFLASH_OK)  /* backups hold Wi-Fi credentials: 0600 */
+		rc = iotflash_write_file_atomic(path, buf, len, 0600, s->ctx->error, sizeof(s->ctx->error));
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,76 @@
+/* Engine helpers shared by read, write, erase and verify. */
+#include "engine.h"
+
+#include <string.h>
+
+bool is_blank(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0xff)
+			return false;
+	return true;
+}
+
+int engine_check_range(struct iotflash_session *s, uint32_t addr, uint32_t len)
+{
+	if (len == 0)
+		return ctx_fail(s->ctx, IOTFLASH_ERR_RANGE, "size is 0: nothing to do");
+	if (addr >= s->flash_size || len > s->flash_size - addr)
+		return ctx_fail(s->ctx, IOTFLASH_ERR_RANGE,
+		                "0x%x..0x%x reaches past the end of the %u KiB flash (last address 0x%x)",
+		                (unsigned)addr, (unsigned)((uint64_t)addr + len - 1), (unsigned)(s->flash_size / 1024),
+		                (unsigned)(s->flash_size - 1));
+	return IOTFLASH_OK;
+}
+
+int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force)
+{
+	const struct iotflash_chip *c = s->chip;
+	uint64_t end = (uint64_t)addr + len;
+
+	if (s->mismatch && !force)
+		return ctx_fail(s->ctx, IOTFLASH_ERR_MISMATCH, "%s; refusing to change its flash (check --chip, or add --force)",
+		                s->mismatch_msg);
+	for (unsigned i = 0; i < c->n_protected; i++) {
+		const struct iotflash_region *r = &c->protected_regions[i];
+		if (end <= r->start || addr >= (uint64_t)r->start + r->size)
+			continue;
+		if (r->hard)
+			return ctx_fail(s->ctx, IOTFLASH_ERR_PROTECTED,
+			                "0x%x..0x%x overlaps the %s (0x%x..0x%x), which %s needs to stay reachable over UART; "
+			                "it cannot be changed over UART (use a CH341A SPI programmer for that)",
+			                (unsigned)addr, (unsigned)(end - 1), r->name, (unsigned)r->start,
+			                (unsigned)(r->start + r->size - 1), c->name);
+		if (!force)
+			return ctx_fail(s->ctx, IOTFLASH_ERR_PROTECTED,
+			                "0x%x..0x%x overlaps the protected %s (0x%x..0x%x); add --force if you really mean to change it",
+			                (unsigned)addr, (unsigned)(end - 1), r->name, (unsigned)r->start,
+			                (unsigned)(r->start + r->size - 1));
+	}
+	return IOTFLASH_OK;
+}
+
+bool engine_has_sum(struct iotflash_session *s)
+{
+	return s->drv->verify && s->chip->checksum != IOTFLASH_SUM_NONE;
+}
+
+int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum)
+{
+	if (s->cancelled)
+		return IOTFLASH_ERR_CANCELLED;
+	return s->drv->verify(s->drv_priv, addr, len, sum);
+}
+
+size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum)
+{
+	return iotflash_checksum_compute(s->chip->checksum, data, len, sum);
+}
+
+void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64_t done,
+                     uint64_t total, uint64_t skipped, uint32_t addr)
+{
+	struct iotflash_progress p = {phase, done, total, skipped, addr};
+	if (o && o->progress)
+		o->progress(o->user, &p);
+}

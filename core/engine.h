@@ -1,0 +1,63 @@
+/* The session and the operation engine: every policy (block planning,
+ * retries, verification, skipping, backups) lives here, once, for every
+ * family. */
+#ifndef IOTFLASH_ENGINE_H
+#define IOTFLASH_ENGINE_H
+
+#include <signal.h>
+#include "internal.h"
+
+/* Bounded retries: a block is read/written again this many times before
+ * the operation fails naming its address. */
+#define READ_ATTEMPTS 8
+#define WRITE_ATTEMPTS 4
+/* Verified reads and writes work in units of this size (a device checksum
+ * each); a failing unit is split into read blocks to retry only what failed. */
+#define VERIFY_UNIT (64 * 1024)
+
+struct iotflash_dev {
+	struct iotflash_session *s;
+};
+
+struct iotflash_session {
+	struct iotflash_ctx *ctx;
+	struct iotflash_dev dev;
+	const struct iotflash_transport *tr;
+	void *tr_priv;
+	const struct iotflash_driver *drv;
+	void *drv_priv;
+	const struct iotflash_chip *requested;  /* --chip, NULL for a family */
+	const char *family;
+	const struct iotflash_chip *chip;       /* what the engine plans with */
+	struct iotflash_chip_info info;
+	uint32_t flash_size;
+	uint32_t baud;
+	uint32_t target_baud;
+	bool mismatch;         /* the device contradicts --chip */
+	char mismatch_msg[256];
+	bool force;
+	char *loader_path;
+	uint8_t *loader;
+	size_t loader_len;
+	volatile sig_atomic_t cancelled;
+};
+
+/* engine.c: shared helpers */
+int engine_check_range(struct iotflash_session *s, uint32_t addr, uint32_t len);
+int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force);
+int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum);
+size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum);
+bool engine_has_sum(struct iotflash_session *s);
+bool is_blank(const uint8_t *p, size_t n);
+void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64_t done,
+                     uint64_t total, uint64_t skipped, uint32_t addr);
+/* engine-read.c: a verified read of [addr, addr+len) into buf (any alignment). */
+int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *buf,
+                const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase);
+/* backup.c: back up [addr, addr+len) before it is changed; old gets the bytes. */
+int backup_region(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *old,
+                  const struct iotflash_op_opts *o, struct iotflash_result *r);
+int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32_t addr,
+                        const uint8_t *data, uint32_t len);
+
+#endif

@@ -44,6 +44,8 @@ int plugin_check_descriptor(const struct iotflash_plugin *p, const char *file, c
 
 /* ---- serial transport (serial.c) ---- */
 extern const struct iotflash_transport iotflash_serial_transport;
+/* The EACCES message naming the device's group (exposed for tests). */
+int serial_access_error(const char *path, char *err, size_t errlen);
 
 /* ---- checksums, files (checksum.c, files.c) ---- */
 void sha256_hex(const uint8_t *data, size_t len, char out[65]);

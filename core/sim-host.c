@@ -1,0 +1,1113 @@
+/* The device-simulator host: a pseudo-terminal standing in for the chip's
+ * UART, the --flash file standing in for its flash, and the wire between
+ * them (baud rates as the client really set them, wire timing, faults).
+ * The model itself (a plugin's) runs on top through the services below. */
+#define _GNU_SOURCE
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "sim-host.h"
+
+/* struct termios2 lives in <asm/termbits.h>, which clashes with glibc's
+ * <termios.h>; declare it for the architectures that use the generic layout. */
+#if defined(__linux__) && defined(TCGETS2) && defined(TCSETS2) &&                     \
+	(defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) ||          \
+	 defined(__arm__) || defined(__riscv) || defined(__loongarch__) || defined(__s390__))
+#define SIM_HAVE_TERMIOS2 1
+struct termios2 {
+	tcflag_t c_iflag, c_oflag, c_cflag, c_lflag;
+	cc_t c_line;
+	cc_t c_cc[19];
+	speed_t c_ispeed, c_ospeed;
+};
+#ifndef BOTHER
+#define BOTHER 0010000
+#endif
+#endif
+
+#define RX_CAP 16384           /* bytes received but not read by the model */
+#define TX_WAIT_MS 1000        /* how long a write waits for a client that does not read */
+#define TX_PACE_NS 2000000ULL  /* output is written in chunks of about this much wire time */
+#define BAUD_TOLERANCE 50      /* rates within 1/50 (2 %) of each other match, as on a UART */
+#define NS_PER_S 1000000000ULL
+#define MAX_NOISE 1000000u
+#define MAX_STALL_NS (3600ULL * NS_PER_S)
+#define MIN_FLASH 0x10000u
+
+struct sim_faults {
+	double drop, flip, stall, reset;  /* probabilities per byte */
+	uint64_t stall_ns;
+	unsigned noise;                   /* junk bytes at open and after each reset */
+};
+
+struct sim_rng {
+	uint64_t s;  /* xorshift64* state, never 0 */
+};
+
+struct iotflash_sim {
+	const struct iotflash_model_ops *model;
+	const struct iotflash_chip *chip;
+	const char *link_path;
+	int flash_fd, master, slave;
+	char slave_path[128];
+	uint8_t *flash;
+	uint32_t flash_size;
+	uint32_t model_baud, client_baud;
+	bool timing, stopped, reset_pending, tx_blocked;
+	int verbose;
+	struct sim_faults faults;
+	/* One stream per direction, so each direction's faults depend only on
+	 * its own bytes, never on how reads and writes interleave. */
+	struct sim_rng rx_rng, tx_rng, noise_rng;
+	unsigned rx_garble_n, tx_garble_n;
+	uint64_t rx_clock_ns, tx_clock_ns;  /* wire time of the last byte each way */
+	size_t rx_head, rx_count;
+	uint8_t rx_data[RX_CAP];
+	uint64_t rx_ready[RX_CAP];          /* when each byte has fully arrived */
+	struct { uint64_t dropped, flipped, stalls, resets, garbled; } stats;
+};
+
+/* SIGTERM/SIGINT: a flag plus a self-pipe so that blocking polls wake up. */
+static volatile sig_atomic_t stop_flag;
+static int stop_pipe[2] = { -1, -1 };
+
+/* ---- time ---- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+IOTFLASH_API uint64_t iotflash_sim_now_ms(void)
+{
+	return now_ns() / 1000000u;
+}
+
+/* 10 bits per byte (start, 8 data, stop). */
+static uint64_t byte_ns(uint32_t baud)
+{
+	return baud ? 10 * NS_PER_S / baud : 0;
+}
+
+/* ---- PRNG (xorshift64*, seeded through splitmix64) ---- */
+
+static void rng_seed(struct sim_rng *r, uint64_t seed, uint64_t stream)
+{
+	uint64_t z = seed + stream * 0x9E3779B97F4A7C15ULL + 0x9E3779B97F4A7C15ULL;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	z ^= z >> 31;
+	r->s = z ? z : 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t rng_next(struct sim_rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545F4914F6CDD1DULL;
+}
+
+static bool rng_chance(struct sim_rng *r, double p)
+{
+	if (p <= 0)
+		return false;
+	return (double)(rng_next(r) >> 11) * 0x1.0p-53 < p;
+}
+
+/* ---- fault spec ---- */
+
+static bool parse_probability(const char *s, double *out)
+{
+	char *end;
+	if (!*s || isspace((unsigned char)*s))
+		return false;
+	errno = 0;
+	double p = strtod(s, &end);
+	if (errno || *end || !isfinite(p) || p < 0 || p > 1)
+		return false;
+	*out = p;
+	return true;
+}
+
+static bool parse_duration(const char *s, uint64_t *ns)
+{
+	char *end;
+	if (!*s || isspace((unsigned char)*s) || *s == '-')
+		return false;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || !isfinite(v) || v < 0 || end == s)
+		return false;
+	double scale;
+	if (!strcmp(end, "us"))
+		scale = 1e3;
+	else if (!strcmp(end, "ms"))
+		scale = 1e6;
+	else if (!strcmp(end, "s"))
+		scale = 1e9;
+	else
+		return false;
+	if (v * scale > (double)MAX_STALL_NS)
+		return false;
+	*ns = (uint64_t)(v * scale);
+	return true;
+}
+
+static bool parse_count(const char *s, unsigned *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v > MAX_NOISE)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* One "key=value" token; tok is NUL-terminated. */
+static bool parse_fault(char *tok, struct sim_faults *f, unsigned *seen, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "drop", "flip", "stall", "reset", "noise" };
+	char *eq = strchr(tok, '=');
+	unsigned k;
+	if (eq)
+		*eq = '\0';
+	for (k = 0; k < 5 && strcmp(tok, keys[k]); k++)
+		;
+	if (eq)
+		*eq = '=';
+	if (!eq || k == 5) {
+		snprintf(err, errlen, "unknown fault '%s' (expected drop=P, flip=P, stall=P:DURATION, reset=P or noise=N)", tok);
+		return false;
+	}
+	if (*seen & (1u << k)) {
+		snprintf(err, errlen, "fault '%s' is given twice", keys[k]);
+		return false;
+	}
+	*seen |= 1u << k;
+	const char *val = eq + 1;
+	bool ok;
+	switch (k) {
+	case 0: ok = parse_probability(val, &f->drop); break;
+	case 1: ok = parse_probability(val, &f->flip); break;
+	case 3: ok = parse_probability(val, &f->reset); break;
+	case 4: ok = parse_count(val, &f->noise); break;
+	default: {
+		char *colon = strchr(tok, ':');
+		ok = colon != NULL;
+		if (ok) {
+			*colon = '\0';
+			ok = parse_probability(val, &f->stall) && parse_duration(colon + 1, &f->stall_ns);
+			*colon = ':';
+		}
+		break;
+	}
+	}
+	if (!ok) {
+		static const char *const want[] = {
+			"a probability between 0 and 1 (e.g. drop=1e-4)",
+			"a probability between 0 and 1 (e.g. flip=1e-4)",
+			"P:DURATION with a unit us, ms or s (e.g. stall=1e-3:200ms)",
+			"a probability between 0 and 1 (e.g. reset=1e-6)",
+			"a byte count (e.g. noise=64)",
+		};
+		snprintf(err, errlen, "bad fault '%s': expected %s", tok, want[k]);
+	}
+	return ok;
+}
+
+static int faults_parse(const char *spec, struct sim_faults *f, char *err, size_t errlen)
+{
+	memset(f, 0, sizeof(*f));
+	if (!spec || !*spec)
+		return IOTFLASH_OK;
+	char *copy = strdup(spec);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return IOTFLASH_ERR_NOMEM;
+	}
+	int rc = IOTFLASH_OK;
+	unsigned seen = 0;
+	for (char *tok = copy; tok; ) {
+		char *comma = strchr(tok, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*tok) {
+			snprintf(err, errlen, "empty fault in '%s'", spec);
+			rc = IOTFLASH_ERR_ARG;
+			break;
+		}
+		if (!parse_fault(tok, f, &seen, err, errlen)) {
+			rc = IOTFLASH_ERR_ARG;
+			break;
+		}
+		tok = comma ? comma + 1 : NULL;
+	}
+	free(copy);
+	return rc;
+}
+
+IOTFLASH_API bool iotflash_sim_faults_valid(const char *spec, char *err, size_t errlen)
+{
+	struct sim_faults f;
+	char buf[ERRLEN];
+	if (faults_parse(spec, &f, buf, sizeof(buf)) == IOTFLASH_OK)
+		return true;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", buf);
+	return false;
+}
+
+/* ---- logging ---- */
+
+static void sim_vlog(struct iotflash_sim *sim, const char *fmt, va_list ap)
+{
+	if (!sim->verbose)
+		return;
+	char line[ERRLEN];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "iotflash-sim: %s\n", line);
+}
+
+IOTFLASH_API void iotflash_sim_log(struct iotflash_sim *sim, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sim_vlog(sim, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the client's side of the line ---- */
+
+#ifndef SIM_HAVE_TERMIOS2
+static const struct { speed_t code; uint32_t baud; } speed_table[] = {
+	{ B1200, 1200 }, { B2400, 2400 }, { B4800, 4800 }, { B9600, 9600 },
+	{ B19200, 19200 }, { B38400, 38400 }, { B57600, 57600 }, { B115200, 115200 },
+	{ B230400, 230400 }, { B460800, 460800 }, { B500000, 500000 }, { B921600, 921600 },
+	{ B1000000, 1000000 }, { B1500000, 1500000 }, { B2000000, 2000000 },
+};
+#endif
+
+/* The rate the client set on its end: termios ioctls on a pty master act on
+ * the slave, and termios2 gives the exact rate even for BOTHER. */
+static uint32_t tty_get_baud(int fd)
+{
+#ifdef SIM_HAVE_TERMIOS2
+	struct termios2 t;
+	if (ioctl(fd, TCGETS2, &t) < 0)
+		return 0;
+	return t.c_ospeed;
+#else
+	struct termios t;
+	if (tcgetattr(fd, &t) < 0)
+		return 0;
+	speed_t code = cfgetospeed(&t);
+	for (size_t i = 0; i < sizeof(speed_table) / sizeof(speed_table[0]); i++)
+		if (speed_table[i].code == code)
+			return speed_table[i].baud;
+	return 0;
+#endif
+}
+
+/* Raw mode at the model's rate, so a client that sets nothing still talks. */
+static int tty_init(int fd, uint32_t baud)
+{
+	struct termios t;
+	if (tcgetattr(fd, &t) < 0)
+		return -1;
+	cfmakeraw(&t);
+	t.c_cflag |= CLOCAL | CREAD;
+	if (tcsetattr(fd, TCSANOW, &t) < 0)
+		return -1;
+#ifdef SIM_HAVE_TERMIOS2
+	struct termios2 t2;
+	if (ioctl(fd, TCGETS2, &t2) < 0)
+		return -1;
+	t2.c_cflag = (t2.c_cflag & ~(tcflag_t)CBAUD) | BOTHER;
+	t2.c_ispeed = t2.c_ospeed = baud;
+	return ioctl(fd, TCSETS2, &t2);
+#else
+	for (size_t i = 0; i < sizeof(speed_table) / sizeof(speed_table[0]); i++)
+		if (speed_table[i].baud == baud) {
+			cfsetspeed(&t, speed_table[i].code);
+			return tcsetattr(fd, TCSANOW, &t);
+		}
+	return 0;
+#endif
+}
+
+static uint32_t client_baud(struct iotflash_sim *sim)
+{
+	uint32_t b = tty_get_baud(sim->master);
+	if (b != sim->client_baud) {
+		iotflash_sim_log(sim, "client baud %u (model at %u)", b, sim->model_baud);
+		sim->client_baud = b;
+	}
+	return b;
+}
+
+static bool baud_matches(uint32_t a, uint32_t b)
+{
+	uint32_t hi = a > b ? a : b, lo = a > b ? b : a;
+	return lo && (uint64_t)(hi - lo) * BAUD_TOLERANCE <= hi;
+}
+
+static bool baud_far(uint32_t a, uint32_t b)
+{
+	uint32_t hi = a > b ? a : b, lo = a > b ? b : a;
+	return (uint64_t)lo * 2 <= hi;
+}
+
+/* What a UART at one rate makes of a byte sent at another: a fixed junk
+ * byte with bit 7 set (never a frame start such as 0x01 or 0x04).  For
+ * b >= 0x80 both junk(b) != b and junk(junk(b)) != b hold (37 and 89 are
+ * the multipliers mod 128), so an echo through two wrong rates never
+ * returns the input either. */
+static uint8_t junk_byte(uint8_t b)
+{
+	return (uint8_t)(0x80 | ((b * 37u + 91u) & 0x7f));
+}
+
+/* Garbles one byte; returns false when the byte is lost (every other byte
+ * when the rates are two or more times apart: framing eats them). */
+static bool garble(uint8_t *b, unsigned *counter, bool far)
+{
+	if (far && ((*counter)++ & 1))
+		return false;
+	*b = junk_byte(*b);
+	return true;
+}
+
+/* ---- waiting ---- */
+
+static void stop_check(struct iotflash_sim *sim)
+{
+	if (stop_flag && !sim->stopped) {
+		sim->stopped = true;
+		iotflash_sim_log(sim, "stopping");
+	}
+}
+
+static void rx_clear(struct iotflash_sim *sim)
+{
+	sim->rx_head = 0;
+	sim->rx_count = 0;
+}
+
+static void rx_push(struct iotflash_sim *sim, uint8_t b, uint64_t ready)
+{
+	size_t at = (sim->rx_head + sim->rx_count) % RX_CAP;
+	sim->rx_data[at] = b;
+	sim->rx_ready[at] = ready;
+	sim->rx_count++;
+}
+
+/* Faults on one received byte; false when it is lost. */
+static bool rx_faults(struct iotflash_sim *sim, uint8_t *b, uint64_t *clock)
+{
+	struct sim_faults *f = &sim->faults;
+	if (rng_chance(&sim->rx_rng, f->reset)) {
+		sim->reset_pending = true;
+		return false;
+	}
+	if (rng_chance(&sim->rx_rng, f->stall)) {
+		*clock += f->stall_ns;
+		sim->stats.stalls++;
+	}
+	if (rng_chance(&sim->rx_rng, f->drop)) {
+		sim->stats.dropped++;
+		return false;
+	}
+	if (rng_chance(&sim->rx_rng, f->flip)) {
+		*b ^= (uint8_t)(1u << (rng_next(&sim->rx_rng) & 7));
+		sim->stats.flipped++;
+	}
+	return true;
+}
+
+/* Take what the client wrote into the receive queue, stamped with the time
+ * each byte has fully arrived at the client's rate. */
+static void rx_ingest(struct iotflash_sim *sim)
+{
+	uint8_t buf[4096];
+	size_t room = RX_CAP - sim->rx_count;
+	ssize_t n = read(sim->master, buf, room < sizeof(buf) ? room : sizeof(buf));
+	if (n <= 0 || sim->reset_pending)
+		return;
+	uint32_t cb = client_baud(sim);
+	bool garbled = !baud_matches(cb, sim->model_baud), far = baud_far(cb, sim->model_baud);
+	uint64_t per_byte = sim->timing ? byte_ns(cb) : 0, now = now_ns();
+	uint64_t clock = sim->rx_clock_ns > now ? sim->rx_clock_ns : now;
+	for (ssize_t i = 0; i < n; i++) {
+		uint8_t b = buf[i];
+		clock += per_byte;
+		if (garbled) {
+			sim->stats.garbled++;
+			if (!garble(&b, &sim->rx_garble_n, far))
+				continue;
+		}
+		if (!rx_faults(sim, &b, &clock)) {
+			if (sim->reset_pending)
+				break;
+			continue;
+		}
+		rx_push(sim, b, clock);
+	}
+	sim->rx_clock_ns = clock;
+}
+
+static void drain_fd(int fd)
+{
+	uint8_t buf[4096];
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* Wait for the stop pipe, client input (taken in) or, with want_out, room
+ * to write; timeout NULL waits forever.  Returns whether the master is
+ * writable. */
+static bool host_poll(struct iotflash_sim *sim, const struct timespec *timeout, bool want_out)
+{
+	struct pollfd p[2] = {
+		{ .fd = stop_pipe[0], .events = POLLIN },
+		{ .fd = sim->master, .events = 0 },
+	};
+	if (sim->rx_count < RX_CAP)
+		p[1].events |= POLLIN;
+	if (want_out)
+		p[1].events |= POLLOUT;
+	int n = ppoll(p, 2, timeout, NULL);
+	if (n <= 0) {
+		stop_check(sim);
+		return false;
+	}
+	if (p[0].revents)
+		drain_fd(stop_pipe[0]);
+	stop_check(sim);
+	if (p[1].revents & POLLIN)
+		rx_ingest(sim);
+	return (p[1].revents & POLLOUT) != 0;
+}
+
+static struct timespec ns_to_ts(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S) };
+	return ts;
+}
+
+/* Sleep until deadline (monotonic ns), taking input meanwhile; a stop ends it. */
+static void host_sleep_until(struct iotflash_sim *sim, uint64_t deadline)
+{
+	for (;;) {
+		stop_check(sim);
+		uint64_t now = now_ns();
+		if (sim->stopped || now >= deadline)
+			return;
+		struct timespec ts = ns_to_ts(deadline - now);
+		host_poll(sim, &ts, false);
+	}
+}
+
+/* ---- sending ---- */
+
+/* Write everything, waiting a bounded time for a client that does not
+ * read; once that wait has expired, output is discarded until a write
+ * goes through again (nobody may have the port open). */
+static void master_write(struct iotflash_sim *sim, const uint8_t *buf, size_t len)
+{
+	uint64_t deadline = now_ns() + TX_WAIT_MS * 1000000ULL;
+	while (len && !sim->stopped) {
+		ssize_t w = write(sim->master, buf, len);
+		if (w > 0) {
+			buf += w;
+			len -= (size_t)w;
+			sim->tx_blocked = false;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN) {
+			iotflash_sim_log(sim, "write to the pty failed: %s", strerror(errno));
+			return;
+		}
+		uint64_t now = now_ns();
+		if (sim->tx_blocked || now >= deadline) {
+			if (!sim->tx_blocked)
+				iotflash_sim_log(sim, "client is not reading: output discarded");
+			sim->tx_blocked = true;
+			return;
+		}
+		struct timespec ts = ns_to_ts(deadline - now);
+		host_poll(sim, &ts, true);
+	}
+}
+
+/* Bytes leave at the model's rate: each chunk is written once its last
+ * byte would have left the chip. */
+static void tx_send(struct iotflash_sim *sim, const uint8_t *buf, size_t len)
+{
+	if (sim->timing) {
+		uint64_t now = now_ns();
+		if (sim->tx_clock_ns < now)
+			sim->tx_clock_ns = now;
+		sim->tx_clock_ns += len * byte_ns(sim->model_baud);
+		host_sleep_until(sim, sim->tx_clock_ns);
+	}
+	master_write(sim, buf, len);
+}
+
+static size_t tx_chunk_size(uint32_t baud)
+{
+	uint64_t per = byte_ns(baud);
+	uint64_t n = per ? TX_PACE_NS / per : 1024;
+	return n < 1 ? 1 : n > 1024 ? 1024 : (size_t)n;
+}
+
+static void send_noise(struct iotflash_sim *sim)
+{
+	uint8_t buf[256];
+	unsigned left = sim->faults.noise;
+	if (left)
+		iotflash_sim_log(sim, "sending %u bytes of noise", left);
+	while (left && !sim->stopped) {
+		size_t n = left < sizeof(buf) ? left : sizeof(buf);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)rng_next(&sim->noise_rng);
+		tx_send(sim, buf, n);
+		left -= (unsigned)n;
+	}
+}
+
+/* Faults on one byte to send; false when it is lost. */
+static bool tx_faults(struct iotflash_sim *sim, uint8_t *b, bool *stall)
+{
+	struct sim_faults *f = &sim->faults;
+	*stall = rng_chance(&sim->tx_rng, f->stall);
+	if (*stall)
+		sim->stats.stalls++;
+	if (rng_chance(&sim->tx_rng, f->drop)) {
+		sim->stats.dropped++;
+		return false;
+	}
+	if (rng_chance(&sim->tx_rng, f->flip)) {
+		*b ^= (uint8_t)(1u << (rng_next(&sim->tx_rng) & 7));
+		sim->stats.flipped++;
+	}
+	return true;
+}
+
+IOTFLASH_API void iotflash_sim_write(struct iotflash_sim *sim, const void *buf, size_t len)
+{
+	const uint8_t *in = buf;
+	uint8_t chunk[1024];
+	size_t n = 0, max = tx_chunk_size(sim->model_baud);
+	uint32_t cb = client_baud(sim);
+	bool garbled = !baud_matches(cb, sim->model_baud), far = baud_far(cb, sim->model_baud);
+
+	for (size_t i = 0; i < len && !sim->stopped; i++) {
+		uint8_t b = in[i];
+		bool stall;
+		bool keep = tx_faults(sim, &b, &stall);
+		if (stall) {
+			tx_send(sim, chunk, n);
+			n = 0;
+			host_sleep_until(sim, now_ns() + sim->faults.stall_ns);
+		}
+		if (keep && garbled) {
+			sim->stats.garbled++;
+			keep = garble(&b, &sim->tx_garble_n, far);
+		}
+		if (keep)
+			chunk[n++] = b;
+		if (n == max) {
+			tx_send(sim, chunk, n);
+			n = 0;
+		}
+	}
+	if (n && !sim->stopped)
+		tx_send(sim, chunk, n);
+}
+
+/* ---- receiving ---- */
+
+static void discard_input(struct iotflash_sim *sim)
+{
+	rx_clear(sim);
+	drain_fd(sim->master);
+}
+
+/* A reset fault: the chip powers on again, at its power-on rate, with an
+ * empty FIFO, and the chattering MCU on the same UART speaks up again. */
+static void do_reset(struct iotflash_sim *sim)
+{
+	sim->reset_pending = false;
+	sim->stats.resets++;
+	discard_input(sim);
+	sim->rx_clock_ns = 0;
+	sim->model_baud = sim->chip->link_baud;
+	iotflash_sim_log(sim, "reset fault: the model starts over at %u baud", sim->model_baud);
+	send_noise(sim);
+}
+
+static size_t rx_take(struct iotflash_sim *sim, uint8_t *buf, size_t len, uint64_t now)
+{
+	size_t n = 0;
+	while (n < len && sim->rx_count && sim->rx_ready[sim->rx_head] <= now) {
+		buf[n++] = sim->rx_data[sim->rx_head];
+		sim->rx_head = (sim->rx_head + 1) % RX_CAP;
+		sim->rx_count--;
+	}
+	return n;
+}
+
+IOTFLASH_API int iotflash_sim_read(struct iotflash_sim *sim, uint8_t *buf, size_t len, int timeout_ms)
+{
+	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	for (;;) {
+		stop_check(sim);
+		if (sim->stopped)
+			return IOTFLASH_SIM_STOP;
+		if (sim->reset_pending) {
+			do_reset(sim);
+			return sim->stopped ? IOTFLASH_SIM_STOP : IOTFLASH_SIM_RESET;
+		}
+		uint64_t now = now_ns();
+		size_t n = len ? rx_take(sim, buf, len, now) : 0;
+		if (n)
+			return (int)n;
+		if (now >= deadline)
+			return 0;
+		uint64_t wake = deadline;
+		if (sim->rx_count && sim->rx_ready[sim->rx_head] < wake)
+			wake = sim->rx_ready[sim->rx_head];
+		struct timespec ts = ns_to_ts(wake - now);
+		host_poll(sim, wake == UINT64_MAX ? NULL : &ts, false);
+	}
+}
+
+IOTFLASH_API int iotflash_sim_read_full(struct iotflash_sim *sim, uint8_t *buf, size_t len, int gap_ms)
+{
+	size_t got = 0;
+	while (got < len) {
+		int r = iotflash_sim_read(sim, buf + got, len - got, gap_ms);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (int)got;
+}
+
+IOTFLASH_API void iotflash_sim_discard_input(struct iotflash_sim *sim)
+{
+	discard_input(sim);
+}
+
+/* ---- the rest of the model services ---- */
+
+IOTFLASH_API void iotflash_sim_set_baud(struct iotflash_sim *sim, uint32_t baud)
+{
+	if (baud != sim->model_baud)
+		iotflash_sim_log(sim, "model baud %u -> %u", sim->model_baud, baud);
+	sim->model_baud = baud;
+}
+
+IOTFLASH_API uint32_t iotflash_sim_baud(struct iotflash_sim *sim)
+{
+	return sim->model_baud;
+}
+
+IOTFLASH_API void iotflash_sim_busy(struct iotflash_sim *sim, uint64_t us)
+{
+	if (sim->timing && us)
+		host_sleep_until(sim, now_ns() + us * 1000u);
+}
+
+IOTFLASH_API void iotflash_sim_wait(struct iotflash_sim *sim, unsigned ms)
+{
+	host_sleep_until(sim, now_ns() + (uint64_t)ms * 1000000u);
+}
+
+IOTFLASH_API uint8_t *iotflash_sim_flash(struct iotflash_sim *sim, uint32_t *size)
+{
+	if (size)
+		*size = sim->flash_size;
+	return sim->flash;
+}
+
+IOTFLASH_API bool iotflash_sim_timing(struct iotflash_sim *sim)
+{
+	return sim->timing;
+}
+
+/* ---- setup and teardown ---- */
+
+static bool is_flash_size(uint64_t size)
+{
+	return size >= MIN_FLASH && size <= 0x80000000u && !(size & (size - 1));
+}
+
+static int fill_ff(int fd, uint32_t size)
+{
+	uint8_t block[65536];
+	memset(block, 0xFF, sizeof(block));
+	for (uint32_t off = 0; off < size; ) {
+		size_t n = size - off < sizeof(block) ? size - off : sizeof(block);
+		ssize_t w = pwrite(fd, block, n, off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (uint32_t)w;
+	}
+	return 0;
+}
+
+/* The --flash file: created (0600, erased) if missing or empty; another
+ * existing size is the model's flash size if it is a plausible one. */
+static int flash_open(struct iotflash_sim *sim, const char *path, char *err, size_t errlen)
+{
+	bool created = false;
+	uint32_t want = sim->chip->flash_size;
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		created = fd >= 0;
+	}
+	if (fd < 0)
+		goto fail_errno;
+	sim->flash_fd = fd;
+	if (created && fchmod(fd, 0600) < 0)
+		goto fail_errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		goto fail_errno;
+	if (st.st_size == 0) {
+		if (!want) {
+			snprintf(err, errlen, "%s: chip %s has no flash size in the database", path, sim->chip->name);
+			goto fail;
+		}
+		if (fill_ff(fd, want) < 0)
+			goto fail_errno;
+		sim->flash_size = want;
+	} else if ((uint64_t)st.st_size == want || is_flash_size((uint64_t)st.st_size)) {
+		sim->flash_size = (uint32_t)st.st_size;
+	} else {
+		snprintf(err, errlen, "%s is %lld bytes: expected %u (the %s's flash) or a power of two >= 64 KiB",
+		         path, (long long)st.st_size, want, sim->chip->name);
+		goto fail;
+	}
+	sim->flash = mmap(NULL, sim->flash_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (sim->flash == MAP_FAILED) {
+		sim->flash = NULL;
+		goto fail_errno;
+	}
+	return IOTFLASH_OK;
+
+fail_errno:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+fail:
+	if (created)
+		unlink(path);
+	return IOTFLASH_ERR_FILE;
+}
+
+static void flash_close(struct iotflash_sim *sim)
+{
+	if (sim->flash) {
+		msync(sim->flash, sim->flash_size, MS_SYNC);
+		munmap(sim->flash, sim->flash_size);
+	}
+	if (sim->flash_fd >= 0)
+		close(sim->flash_fd);
+}
+
+static int pty_open(struct iotflash_sim *sim, char *err, size_t errlen)
+{
+	sim->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (sim->master < 0 || grantpt(sim->master) < 0 || unlockpt(sim->master) < 0 ||
+	    ptsname_r(sim->master, sim->slave_path, sizeof(sim->slave_path)) != 0)
+		goto fail;
+	/* Held open by the host too, so the master never sees a hangup (EIO)
+	 * between clients. */
+	sim->slave = open(sim->slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (sim->slave < 0 || tty_init(sim->slave, sim->model_baud) < 0)
+		goto fail;
+	int fl = fcntl(sim->master, F_GETFL);
+	if (fl < 0 || fcntl(sim->master, F_SETFL, fl | O_NONBLOCK) < 0)
+		goto fail;
+	sim->client_baud = tty_get_baud(sim->master);
+	return IOTFLASH_OK;
+fail:
+	snprintf(err, errlen, "cannot create a pseudo-terminal: %s", strerror(errno));
+	return IOTFLASH_ERR_PORT;
+}
+
+static void pty_close(struct iotflash_sim *sim)
+{
+	if (sim->slave >= 0)
+		close(sim->slave);
+	if (sim->master >= 0)
+		close(sim->master);
+}
+
+/* PATH -> the pty; an old symlink is replaced, anything else is refused. */
+static int link_create(struct iotflash_sim *sim, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISLNK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a symlink: not replacing it", path);
+			return IOTFLASH_ERR_FILE;
+		}
+		if (unlink(path) < 0)
+			goto fail;
+	}
+	if (symlink(sim->slave_path, path) < 0)
+		goto fail;
+	sim->link_path = path;
+	return IOTFLASH_OK;
+fail:
+	snprintf(err, errlen, "cannot make %s a link to %s: %s", path, sim->slave_path, strerror(errno));
+	return IOTFLASH_ERR_FILE;
+}
+
+/* Removed only while it still points to our pty (another instance may have
+ * taken the name over). */
+static void link_remove(struct iotflash_sim *sim)
+{
+	char target[sizeof(sim->slave_path)];
+	ssize_t n = readlink(sim->link_path, target, sizeof(target) - 1);
+	if (n < 0)
+		return;
+	target[n] = '\0';
+	if (!strcmp(target, sim->slave_path))
+		unlink(sim->link_path);
+}
+
+static void on_stop_signal(int sig)
+{
+	int saved = errno;
+	(void)sig;
+	stop_flag = 1;
+	if (write(stop_pipe[1], "x", 1) < 0) {
+		/* a full pipe already wakes the poll */
+	}
+	errno = saved;
+}
+
+struct saved_signals {
+	struct sigaction term, intr;
+};
+
+/* No SA_RESTART: a signal interrupts whatever waits. */
+static int signals_install(struct saved_signals *saved, char *err, size_t errlen)
+{
+	if (pipe2(stop_pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		return IOTFLASH_ERR_INTERNAL;
+	}
+	stop_flag = 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, &saved->term);
+	sigaction(SIGINT, &sa, &saved->intr);
+	return IOTFLASH_OK;
+}
+
+static void signals_restore(const struct saved_signals *saved)
+{
+	sigaction(SIGTERM, &saved->term, NULL);
+	sigaction(SIGINT, &saved->intr, NULL);
+	close(stop_pipe[0]);
+	close(stop_pipe[1]);
+	stop_pipe[0] = stop_pipe[1] = -1;
+}
+
+static struct iotflash_sim *sim_new(const struct iotflash_model_ops *model, const struct iotflash_chip *chip,
+                                    const struct iotflash_sim_opts *opts)
+{
+	struct iotflash_sim *sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return NULL;
+	sim->model = model;
+	sim->chip = chip;
+	sim->flash_fd = sim->master = sim->slave = -1;
+	sim->model_baud = chip->link_baud;
+	sim->timing = opts->timing;
+	sim->verbose = opts->verbose;
+	rng_seed(&sim->rx_rng, opts->seed, 1);
+	rng_seed(&sim->tx_rng, opts->seed, 2);
+	rng_seed(&sim->noise_rng, opts->seed, 3);
+	return sim;
+}
+
+static void log_stats(struct iotflash_sim *sim)
+{
+	iotflash_sim_log(sim, "faults: %llu dropped, %llu flipped, %llu stalls, %llu resets; %llu bytes at a wrong baud",
+	                 (unsigned long long)sim->stats.dropped, (unsigned long long)sim->stats.flipped,
+	                 (unsigned long long)sim->stats.stalls, (unsigned long long)sim->stats.resets,
+	                 (unsigned long long)sim->stats.garbled);
+}
+
+static int serve(struct iotflash_sim *sim, char *err, size_t errlen)
+{
+	send_noise(sim);
+	printf("ready %s\n", sim->link_path);
+	fflush(stdout);
+	iotflash_sim_log(sim, "%s on %s (%s), flash %u bytes, %u baud%s", sim->chip->name, sim->slave_path,
+	                 sim->model->description ? sim->model->description : sim->model->family,
+	                 sim->flash_size, sim->model_baud, sim->timing ? "" : ", no timing");
+	int rc = sim->model->serve(sim, sim->chip);
+	log_stats(sim);
+	if (rc != 0) {
+		snprintf(err, errlen, "the %s model failed (%d)", sim->chip->name, rc);
+		return rc < 0 ? rc : IOTFLASH_ERR_INTERNAL;
+	}
+	return IOTFLASH_OK;
+}
+
+int sim_host_run(const struct iotflash_model_ops *model, const struct iotflash_chip *chip,
+                 const struct iotflash_sim_opts *opts, char *err, size_t errlen)
+{
+	struct saved_signals saved;
+	struct iotflash_sim *sim = sim_new(model, chip, opts);
+	int rc;
+	if (!sim) {
+		snprintf(err, errlen, "out of memory");
+		return IOTFLASH_ERR_NOMEM;
+	}
+	rc = faults_parse(opts->faults, &sim->faults, err, errlen);
+	if (rc)
+		goto out_free;
+	rc = flash_open(sim, opts->flash_path, err, errlen);
+	if (rc)
+		goto out_flash;
+	rc = pty_open(sim, err, errlen);
+	if (rc)
+		goto out_pty;
+	rc = link_create(sim, opts->link_path, err, errlen);
+	if (rc)
+		goto out_pty;
+	rc = signals_install(&saved, err, errlen);
+	if (rc)
+		goto out_link;
+	rc = serve(sim, err, errlen);
+	signals_restore(&saved);
+out_link:
+	link_remove(sim);
+out_pty:
+	pty_close(sim);
+out_flash:
+	flash_close(sim);
+out_free:
+	free(sim);
+	return rc;
+}
+
+/* ---- lookup through the context ---- */
+
+static int fail_unknown_model(struct iotflash_ctx *ctx, struct chipdb *db, const char *name)
+{
+	char names[256] = "";
+	size_t used = 0;
+	unsigned n = chipdb_count(db), shown = n < 8 ? n : 8;
+	for (unsigned i = 0; i < shown; i++) {
+		int w = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+		                 chipdb_chip(db, i)->name);
+		if (w < 0 || (size_t)w >= sizeof(names) - used)
+			break;
+		used += (size_t)w;
+	}
+	const char *what = chipdb_is_family(db, name) ? "is a family, not a chip" : "is not in the chip database";
+	if (!n)
+		return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' %s (the database is empty)", name, what);
+	return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' %s (chips: %s%s)", name, what, names,
+	                n > shown ? ", ..." : "");
+}
+
+static const struct iotflash_model_ops *plugin_model(const struct iotflash_plugin *p, const char *family)
+{
+	for (const struct iotflash_model_ops *const *m = p->models; m && *m; m++)
+		if ((*m)->family && !strcmp((*m)->family, family))
+			return *m;
+	return NULL;
+}
+
+static int find_model(struct iotflash_ctx *ctx, const char *name, const struct iotflash_chip **chip_out,
+                      const struct iotflash_model_ops **model_out)
+{
+	struct chipdb *db;
+	struct plugin_set *ps;
+	const struct iotflash_plugin *p;
+	char err[ERRLEN];
+	int rc = ctx_db(ctx, &db);
+	if (rc)
+		return rc;
+	const struct iotflash_chip *chip = chipdb_find(db, name);
+	if (!chip)
+		return fail_unknown_model(ctx, db, name);
+	rc = ctx_plugins(ctx, &ps);
+	if (rc)
+		return rc;
+	rc = plugin_set_load(ps, chip->plugin, &p, err, sizeof(err));
+	if (rc)
+		return ctx_fail(ctx, rc, "%s", err);
+	const struct iotflash_model_ops *model = plugin_model(p, chip->family);
+	if (!model || !model->serve)
+		return ctx_fail(ctx, IOTFLASH_ERR_PLUGIN, "plugin %s has no device model for the %s family (chip %s)",
+		                chip->plugin, chip->family, chip->name);
+	*chip_out = chip;
+	*model_out = model;
+	return IOTFLASH_OK;
+}
+
+IOTFLASH_API int iotflash_sim_run(struct iotflash_ctx *ctx, const struct iotflash_sim_opts *opts)
+{
+	const struct iotflash_chip *chip;
+	const struct iotflash_model_ops *model;
+	char err[ERRLEN];
+	if (opts && opts->model && strchr(opts->model, '+'))
+		return ctx_fail(ctx, IOTFLASH_ERR_UNSUPPORTED,
+		                "USB models (%s) are not available in this build", opts->model);
+	if (!opts || !opts->model || !opts->flash_path || !opts->link_path)
+		return ctx_fail(ctx, IOTFLASH_ERR_ARG, "the simulator needs a model, a flash file and a link path");
+	if (!iotflash_sim_faults_valid(opts->faults, err, sizeof(err)))
+		return ctx_fail(ctx, IOTFLASH_ERR_ARG, "%s", err);
+	int rc = find_model(ctx, opts->model, &chip, &model);
+	if (rc)
+		return rc;
+	rc = sim_host_run(model, chip, opts, err, sizeof(err));
+	if (rc)
+		return ctx_fail(ctx, rc, "%s", err);
+	return IOTFLASH_OK;
+}

@@ -116,6 +116,9 @@ IOTFLASH_API int iotflash_write(struct iotflash_session *s, uint32_t addr, const
                                 struct iotflash_result *r);
 IOTFLASH_API int iotflash_erase(struct iotflash_session *s, uint32_t addr, uint32_t len,
                                 const struct iotflash_op_opts *o, struct iotflash_result *r);
+/* The whole flash except protected regions (with force: except hard ones). */
+IOTFLASH_API int iotflash_erase_chip(struct iotflash_session *s, const struct iotflash_op_opts *o,
+                                     struct iotflash_result *r);
 /* Device-side checksum compare; returns IOTFLASH_ERR_VERIFY with r->mismatch_addr on a difference. */
 IOTFLASH_API int iotflash_verify(struct iotflash_session *s, uint32_t addr, const uint8_t *data,
                                  uint32_t len, const struct iotflash_op_opts *o,

@@ -138,7 +138,10 @@ IOTFLASH_API int iotflash_spi_set_pin(struct iotflash_dev *dev, unsigned pin, bo
 IOTFLASH_API const struct iotflash_chip *iotflash_dev_chip(struct iotflash_dev *dev); /* NULL: family */
 IOTFLASH_API const char *iotflash_dev_family(struct iotflash_dev *dev);
 IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev); /* --baud or chip max */
-IOTFLASH_API const char *iotflash_dev_loader_path(struct iotflash_dev *dev); /* resolved --loader or NULL */
+/* The vendor RAM loader the chip database names (chip->loader_file): from
+ * --loader FILE (gunzipped if compressed) or the loader directories.  Fails
+ * with IOTFLASH_ERR_LOADER_MISSING and a message saying which file is needed. */
+IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **data, size_t *len);
 IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev);
 
 /* The chip database. */

@@ -1,0 +1,69 @@
+#!/bin/bash
+# BK7231N (FULL bootloader) and BK7231T (LEGACY Tuya bootloader) end to end,
+# on the real dumps: identify, back up, write, verify, erase, protection.
+. "$(dirname "$0")/lib.sh"
+
+run_family_case() {
+	local chip=$1 dump=$2 proto=$3
+	cp "$IOTFLASH_DUMPS/$dump" "$T/flash.bin"
+	cp "$T/flash.bin" "$T/orig.bin"
+	start_sim "$chip" "$T/flash.bin" --no-timing || { fail "$chip: simulator"; return; }
+
+	iot -c "$chip" chip-id
+	check "$chip: chip-id succeeds" succeeded
+	check "$chip: chip-id names the chip" out_has "^Chip: +$chip"
+	check "$chip: chip-id prints the flash size" out_has "^Flash size: +2048 KiB"
+	check "$chip: link switched to the chip's maximum baud" out_has "^Link: +921600 baud"
+	if [ "$proto" = full ]; then
+		check "$chip: chip-id prints the JEDEC id" out_has "^Flash id: +0x1560eb"
+	fi
+
+	iot -c bk72xx chip-id
+	check "$chip: family bk72xx detects the exact chip" out_has "^Chip: +$chip"
+
+	iot -c "$chip" read-flash 0 all "$T/backup.bin"
+	check "$chip: read-flash 0 all succeeds" succeeded
+	check "$chip: read-flash equals the dump byte for byte" same "$T/backup.bin" "$T/orig.bin"
+	check "$chip: backup file is mode 0600" mode_is "$T/backup.bin" 600
+
+	iot -c "$chip" read-flash 0x11000 0x1000 "$T/sector.bin"
+	check "$chip: partial read equals the dump" regions_equal "$T/sector.bin" <(dd if="$T/orig.bin" bs=4096 skip=17 count=1 2>/dev/null) 0 4096
+
+	random_file "$T/app.bin" $((256 * 1024))
+	expected_after_write "$T/orig.bin" "$T/app.bin" 0x11000 "$T/expected.bin"
+	(cd "$T" && "$IOTFLASH" -p "$T/tty" -c "$chip" write-flash 0x11000 "$T/app.bin" >"$T/out" 2>"$T/err"); RC=$?
+	check "$chip: write-flash 0x11000 succeeds" succeeded
+	stop_sim
+	check "$chip: flash equals the expected image after the write" same "$T/flash.bin" "$T/expected.bin"
+	check "$chip: bootloader untouched" regions_equal "$T/flash.bin" "$T/orig.bin" 0 0x11000
+	local bk; bk=$(ls "$T"/backups/*.bin 2>/dev/null | head -n1)
+	check "$chip: write made a backup of the old content" test -n "$bk"
+	check "$chip: the backup holds what was there" regions_equal "${bk:-/nonexistent}" <(dd if="$T/orig.bin" bs=4096 skip=17 count=64 2>/dev/null) 0 $((256 * 1024))
+	check "$chip: the backup is mode 0600" mode_is "${bk:-/nonexistent}" 600
+	check "$chip: the backup has a JSON record" grep -q '"sha256"' "${bk%.bin}.json"
+	start_sim "$chip" "$T/flash.bin" --no-timing
+
+	iot -c "$chip" verify-flash 0x11000 "$T/app.bin"
+	check "$chip: verify-flash passes on equal data" succeeded
+	cp "$T/app.bin" "$T/bad.bin"; patch_byte "$T/bad.bin" 0x1001 42
+	iot -c "$chip" verify-flash 0x11000 "$T/bad.bin"
+	check "$chip: verify-flash fails after a one-byte change, naming the block" failed_with "0x012000"
+
+	iot -c "$chip" --no-backup erase-region 0x100000 0x10000
+	check "$chip: erase-region succeeds" succeeded
+	stop_sim
+	check "$chip: erased region is blank" test "$(slice "$T/flash.bin" 0x100000 16)" = "ffffffffffffffffffffffffffffffff"
+	check "$chip: rest of the flash unchanged by the erase" regions_equal "$T/flash.bin" "$T/expected.bin" 0 0x100000
+	start_sim "$chip" "$T/flash.bin" --no-timing
+
+	cp "$T/flash.bin" "$T/before.bin"
+	iot -c "$chip" --no-backup write-flash 0x0 "$T/app.bin"
+	check "$chip: write into the bootloader refused without --force" failed_with "protected|bootloader"
+	stop_sim
+	check "$chip: refused write changed nothing" same "$T/flash.bin" "$T/before.bin"
+	rm -rf "$T/backups"
+}
+
+run_family_case bk7231n bk7231n-lspa9-clone.bin full
+run_family_case bk7231t bk72xx-bulb-feit-br30.bin legacy
+finish

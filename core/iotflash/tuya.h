@@ -1,0 +1,134 @@
+/* Offline analysis of Beken BK7231T/N flash backups: the Tuya key-value
+ * store (device template, pins, Wi-Fi state) and the Beken on-flash code
+ * encryption with its CRC-16 packet interleave.  Pure functions over memory:
+ * nothing here opens a port or a file. */
+#ifndef IOTFLASH_TUYA_H
+#define IOTFLASH_TUYA_H
+
+#include <iotflash/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Tuya configuration ---- */
+
+struct iotflash_tuya_config;
+
+/* One pin of the device template, with its OpenBeken mapping. */
+struct iotflash_tuya_pin {
+	unsigned pin;            /* Pn of the module */
+	const char *key;         /* template key, e.g. "rl1_pin" */
+	int level;               /* template active level: 1 high, 0 low, -1 not given */
+	const char *function;    /* for people: "relay 1", "Wi-Fi status LED" */
+	const char *obk_role;    /* OpenBeken role name ("Rel"), NULL if none */
+	int obk_role_id;         /* OpenBeken role number, 0 if none */
+	int obk_channel;         /* OpenBeken channel, -1 if the role takes none */
+};
+
+/* One key of the store. */
+struct iotflash_tuya_kv {
+	const char *name;
+	const uint8_t *value;    /* reassembled value (NUL-terminated for convenience) */
+	size_t len;
+	bool checksum_ok;        /* the value matched its stored checksum */
+	bool complete;           /* every part of the value was found */
+	bool secret;             /* holds credentials: Wi-Fi, cloud keys */
+	const char *source;      /* "store", "protected" (the N protected block) or "firmware" */
+};
+
+/* Find and decrypt the Tuya store in a flash dump (a full 2 MiB backup, a
+ * rotated one, or just the 0x12000-byte store) and decode its template.
+ * Returns IOTFLASH_OK with *out set when anything could be decoded; damage
+ * that was worked around is listed by iotflash_tuya_warning() and makes
+ * iotflash_tuya_complete() false.  On failure *out is NULL and err holds one
+ * line saying why (blank dump, not a Tuya BK7231 dump, every block damaged). */
+IOTFLASH_API int iotflash_tuya_extract(const uint8_t *dump, size_t len,
+                                       struct iotflash_tuya_config **out,
+                                       char *err, size_t errlen);
+IOTFLASH_API void iotflash_tuya_free(struct iotflash_tuya_config *cfg);
+
+/* "BK7231T", "BK7231N" or NULL; *basis (if given) says how it was told. */
+IOTFLASH_API const char *iotflash_tuya_chip(const struct iotflash_tuya_config *cfg,
+                                            const char **basis);
+/* Byte offset of the key block in the dump. */
+IOTFLASH_API size_t iotflash_tuya_store_offset(const struct iotflash_tuya_config *cfg);
+/* Data sectors seen, of which damaged (failed their checksum). */
+IOTFLASH_API void iotflash_tuya_sector_counts(const struct iotflash_tuya_config *cfg,
+                                              unsigned *seen, unsigned *damaged);
+IOTFLASH_API bool iotflash_tuya_complete(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API unsigned iotflash_tuya_warning_count(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API const char *iotflash_tuya_warning(const struct iotflash_tuya_config *cfg, unsigned i);
+
+IOTFLASH_API unsigned iotflash_tuya_kv_count(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API const struct iotflash_tuya_kv *iotflash_tuya_kv(const struct iotflash_tuya_config *cfg,
+                                                             unsigned i);
+IOTFLASH_API const struct iotflash_tuya_kv *iotflash_tuya_kv_find(const struct iotflash_tuya_config *cfg,
+                                                                  const char *name);
+
+/* The device template: user_param_key, else baud_cfg, else the defaults
+ * compiled into the application.  NULL source when there is none. */
+IOTFLASH_API const char *iotflash_tuya_template_source(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API const char *iotflash_tuya_module(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API unsigned iotflash_tuya_param_count(const struct iotflash_tuya_config *cfg);
+/* i-th template pair in template order; false past the end. */
+IOTFLASH_API bool iotflash_tuya_param(const struct iotflash_tuya_config *cfg, unsigned i,
+                                      const char **key, const char **value);
+IOTFLASH_API const char *iotflash_tuya_param_get(const struct iotflash_tuya_config *cfg,
+                                                 const char *key);
+
+/* Template pins, sorted by pin number (one entry per template key). */
+IOTFLASH_API unsigned iotflash_tuya_pin_count(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API const struct iotflash_tuya_pin *iotflash_tuya_pin(const struct iotflash_tuya_config *cfg,
+                                                               unsigned i);
+/* OpenBeken startup commands ("PWMFrequency 2000", "LED_Map 2 1 0 4 3")
+ * and notes for people ("TuyaMCU or BL0942 device: baud 9600"). */
+IOTFLASH_API unsigned iotflash_tuya_obk_command_count(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API const char *iotflash_tuya_obk_command(const struct iotflash_tuya_config *cfg, unsigned i);
+IOTFLASH_API unsigned iotflash_tuya_note_count(const struct iotflash_tuya_config *cfg);
+IOTFLASH_API const char *iotflash_tuya_note(const struct iotflash_tuya_config *cfg, unsigned i);
+
+/* Wi-Fi credentials from gw_wsm (base64 already decoded).  Returns false
+ * when the device was never paired; ssid/password may be NULL. */
+IOTFLASH_API bool iotflash_tuya_wifi(const struct iotflash_tuya_config *cfg,
+                                     const char **ssid, const char **password);
+
+/* The whole result as one JSON object (docs/tuya-config.schema.json),
+ * malloc'ed, NUL-terminated.  Credentials only when show_secrets. */
+IOTFLASH_API int iotflash_tuya_to_json(const struct iotflash_tuya_config *cfg, bool show_secrets,
+                                       char **json);
+
+/* ---- Beken flash encryption (bootloader and application partitions) ---- */
+
+/* The key shared by Tuya BK7231T and BK7231N chips (eFuse words 0..3). */
+IOTFLASH_API extern const uint32_t iotflash_beken_tuya_key[4];
+
+/* Keystream word for the logical address addr (a multiple of 4). */
+IOTFLASH_API uint32_t iotflash_beken_pnout(const uint32_t key[4], uint32_t addr);
+/* XOR buf in place with the keystream, buf starting at logical address addr
+ * (a multiple of 4).  Encryption and decryption are the same operation. */
+IOTFLASH_API void iotflash_beken_crypt(const uint32_t key[4], uint32_t addr, uint8_t *buf, size_t len);
+
+/* CRC-16/CMS (poly 0x8005, init 0xFFFF, MSB first) of the CRC interleave. */
+IOTFLASH_API uint16_t iotflash_beken_crc16(const uint8_t *data, size_t len);
+/* Physical (32 data + 2 CRC bytes per packet) to logical: stops at the first
+ * packet whose CRC does not match (erased flash ends an image that way).
+ * *out is malloc'ed; returns IOTFLASH_OK even for 0 packets. */
+IOTFLASH_API int iotflash_beken_crc_strip(const uint8_t *phys, size_t len, uint8_t **out,
+                                          size_t *out_len);
+/* Logical to physical; a short last packet is padded with 0xFF. */
+IOTFLASH_API int iotflash_beken_crc_add(const uint8_t *logical, size_t len, uint8_t **out,
+                                        size_t *out_len);
+
+/* Recover the key from a bootloader as stored in flash (CRC-interleaved,
+ * from physical 0; at least 0x6A20 bytes): known-plaintext search over every
+ * keystream setting, checked against the key copy the bootloader carries.
+ * On success key holds the real key; with only an equivalent key found,
+ * IOTFLASH_ERR_VERIFY with that key (it decrypts the same). */
+IOTFLASH_API int iotflash_beken_recover_key(const uint8_t *boot_phys, size_t len, uint32_t key[4],
+                                            char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
