@@ -74,16 +74,14 @@ int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32
 	return rc;
 }
 
-int backup_region(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *old,
-                  const struct iotflash_op_opts *o, struct iotflash_result *r)
+int backup_save(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *old,
+                const struct iotflash_op_opts *o, struct iotflash_result *r)
 {
 	const char *dir = o && o->backup_dir ? o->backup_dir : "backups";
 	char path[4096];
 	int rc;
 
 	if ((rc = make_dir(s, dir)) != IOTFLASH_OK)
-		return rc;
-	if ((rc = engine_read(s, addr, len, old, o, r, "backup")) != IOTFLASH_OK)
 		return rc;
 	backup_name(s, dir, path, sizeof(path));
 	if ((rc = iotflash_write_file_atomic(path, old, len, 0600, s->ctx->error, sizeof(s->ctx->error))) != IOTFLASH_OK ||

@@ -187,12 +187,6 @@ int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t
 	return rc;
 }
 
-static void result_init(struct iotflash_result *r, uint32_t len)
-{
-	memset(r, 0, sizeof(*r));
-	r->bytes = len;
-}
-
 IOTFLASH_API int iotflash_read_to_mem(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *buf,
                                       const struct iotflash_op_opts *o, struct iotflash_result *r)
 {
@@ -202,7 +196,7 @@ IOTFLASH_API int iotflash_read_to_mem(struct iotflash_session *s, uint32_t addr,
 
 	if (!r)
 		r = &local;
-	result_init(r, len);
+	engine_result_init(r, len);
 	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK)
 		return rc;
 	rc = engine_read(s, addr, len, buf, o, r, "read");
@@ -222,7 +216,7 @@ IOTFLASH_API int iotflash_read_to_file(struct iotflash_session *s, uint32_t addr
 
 	if (!r)
 		r = &local;
-	result_init(r, len);
+	engine_result_init(r, len);
 	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK)
 		return rc;
 	if (!(buf = malloc(len)))

@@ -1,7 +1,8 @@
-/* Writes, erases and verification.  A write backs up what it will change,
- * erases only erase units whose content differs (with the largest unit that
- * fits), programs only non-blank blocks, and proves every unit with the
- * chip's checksum, erasing and writing it again if it does not match. */
+/* Writes and erases.  Both plan by the chip's checksums which erase units
+ * really change, back up only what will change (unchanged units are known to
+ * equal the image), erase with the largest unit that fits, program only
+ * non-blank blocks, and prove every unit with the chip's checksum, erasing
+ * and writing it again if it does not match. */
 #include "engine.h"
 
 #include <stdio.h>
@@ -12,35 +13,19 @@ static bool want_skip(const struct iotflash_op_opts *o) { return !(o && o->no_sk
 static bool want_backup(const struct iotflash_op_opts *o) { return !(o && o->no_backup); }
 static bool forced(struct iotflash_session *s, const struct iotflash_op_opts *o) { return s->force || (o && o->force); }
 
-static void result_init(struct iotflash_result *r, uint32_t len)
+static int prepare(struct iotflash_session *s, uint32_t addr, uint32_t len, const struct iotflash_op_opts *o,
+                   uint32_t *e0, uint32_t *e1)
 {
-	memset(r, 0, sizeof(*r));
-	r->bytes = len;
-}
-
-/* Does the chip's flash hold exactly data over [addr, addr+len)? */
-static int unit_matches(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
-                        bool *match, struct iotflash_result *r)
-{
-	uint8_t dev[IOTFLASH_SUM_MAX], host[IOTFLASH_SUM_MAX];
-	uint8_t *back;
+	uint32_t eu0 = s->chip->erase_units[0];
+	uint64_t end = (uint64_t)addr + len;
 	int rc;
 
-	if (engine_has_sum(s)) {
-		size_t n = engine_host_sum(s, data, len, host);
-		if ((rc = engine_device_sum(s, addr, len, dev)) != IOTFLASH_OK)
-			return rc;
-		*match = memcmp(dev, host, n) == 0;
-		return IOTFLASH_OK;
-	}
-	if (!(back = malloc(len)))
-		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	rc = s->drv->read(s->drv_priv, addr, back, len);  /* read-back compare */
-	if (r)
-		r->moved += len;
-	*match = rc == IOTFLASH_OK && memcmp(back, data, len) == 0;
-	free(back);
-	return rc;
+	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK ||
+	    (rc = engine_check_protected(s, addr, len, forced(s, o))) != IOTFLASH_OK)
+		return rc;
+	*e0 = addr - addr % eu0;
+	*e1 = (uint32_t)((end + eu0 - 1) / eu0 * eu0);
+	return IOTFLASH_OK;
 }
 
 /* Largest erase unit aligned at pos that fits before end and whose sectors
@@ -85,7 +70,7 @@ static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len,
 			r->moved += wb;
 		}
 		if (rc == IOTFLASH_OK)
-			rc = unit_matches(s, addr, len, data, &ok, r);
+			rc = engine_unit_matches(s, addr, len, data, &ok, r);
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
 		if (rc == IOTFLASH_OK && ok) {
@@ -101,91 +86,174 @@ static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len,
 	                r->backup_path[0] ? "; the backup holds the old content" : "");
 }
 
-/* Which erase units differ from the image: by the backup's bytes when we
- * have them, else by the chip's checksum. */
-static int plan_dirty(struct iotflash_session *s, uint32_t e0, uint32_t e1, const uint8_t *img,
-                      const uint8_t *old, const struct iotflash_op_opts *o, bool *dirty)
+/* A change of [e0, e1) (erase-unit aligned) from old to img.  known[u]
+ * says old holds unit u's current content; dirty[u] that it must change. */
+struct change {
+	struct iotflash_session *s;
+	const struct iotflash_op_opts *o;
+	struct iotflash_result *r;
+	uint32_t e0, e1, eu;
+	uint8_t *old;
+	const uint8_t *img;
+	bool *known, *dirty;
+};
+
+static unsigned unit_index(const struct change *c, uint32_t pos) { return (pos - c->e0) / c->eu; }
+
+/* Classify the units the host cannot see by the chip's checksum: a whole
+ * aligned VERIFY_UNIT at once first, then unit by unit where it differs.
+ * A unit whose checksum equals the image's is unchanged, and its old
+ * content is then known to be the image's. */
+static int plan_by_checksum(struct change *c, uint32_t pos, uint32_t len)
 {
-	uint32_t eu0 = s->chip->erase_units[0];
-	for (uint32_t pos = e0; pos < e1; pos += eu0) {
-		bool same = false;
-		int rc;
-		const uint8_t *want = img + (pos - e0);
-		if (!want_skip(o) || (!old && !engine_has_sum(s))) {
-			dirty[(pos - e0) / eu0] = true;
+	bool same;
+	int rc = engine_unit_matches(c->s, pos, len, c->img + (pos - c->e0), &same, NULL);
+
+	if (rc != IOTFLASH_OK)
+		return rc;
+	if (same) {
+		for (uint32_t p = pos; p < pos + len; p += c->eu) {
+			unsigned u = unit_index(c, p);
+			c->dirty[u] = false;
+			c->known[u] = true;
+			memcpy(c->old + (p - c->e0), c->img + (p - c->e0), c->eu);
+		}
+		return IOTFLASH_OK;
+	}
+	if (len == c->eu)
+		return IOTFLASH_OK;  /* stays dirty */
+	for (uint32_t p = pos; p < pos + len; p += c->eu)
+		if ((rc = plan_by_checksum(c, p, c->eu)) != IOTFLASH_OK)
+			return rc;
+	return IOTFLASH_OK;
+}
+
+static int plan(struct change *c)
+{
+	bool by_sum = want_skip(c->o) && engine_has_sum(c->s);
+	int rc;
+
+	for (uint32_t pos = c->e0; pos < c->e1;) {
+		unsigned u = unit_index(c, pos);
+		uint32_t group = c->eu;
+		if (c->known[u] || !by_sum) {
+			c->dirty[u] = !want_skip(c->o) || !c->known[u] ||
+			              memcmp(c->old + (pos - c->e0), c->img + (pos - c->e0), c->eu) != 0;
+			pos += c->eu;
 			continue;
 		}
-		if (old)
-			same = memcmp(old + (pos - e0), want, eu0) == 0;
-		else if ((rc = unit_matches(s, pos, eu0, want, &same, NULL)) != IOTFLASH_OK)
+		/* the largest aligned run of unknown units up to VERIFY_UNIT */
+		while (pos % (group * 2) == 0 && group * 2 <= VERIFY_UNIT && pos + group * 2 <= c->e1) {
+			bool all_unknown = true;
+			for (uint32_t p = pos; p < pos + group * 2; p += c->eu)
+				all_unknown = all_unknown && !c->known[unit_index(c, p)];
+			if (!all_unknown)
+				break;
+			group *= 2;
+		}
+		for (uint32_t p = pos; p < pos + group; p += c->eu)
+			c->dirty[unit_index(c, p)] = true;
+		if ((rc = plan_by_checksum(c, pos, group)) != IOTFLASH_OK)
 			return rc;
-		dirty[(pos - e0) / eu0] = !same;
+		pos += group;
 	}
 	return IOTFLASH_OK;
 }
 
-/* Apply img over [e0, e1) (erase-unit aligned). */
-static int apply(struct iotflash_session *s, uint32_t e0, uint32_t e1, const uint8_t *img,
-                 const uint8_t *old, const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase)
+/* Back up [e0, e1): read what will change and is not known yet; unchanged
+ * units are already known (equal to the image by the chip's checksum). */
+static int backup(struct change *c)
 {
-	uint32_t eu0 = s->chip->erase_units[0];
-	bool *dirty = calloc((e1 - e0) / eu0, sizeof(bool));
-	uint64_t done = 0;
 	int rc;
+	for (uint32_t pos = c->e0; pos < c->e1;) {
+		uint32_t end = pos;
+		while (end < c->e1 && !c->known[unit_index(c, end)])
+			end += c->eu;
+		if (end > pos) {
+			if ((rc = engine_read(c->s, pos, end - pos, c->old + (pos - c->e0), c->o, c->r, "backup")) != IOTFLASH_OK)
+				return rc;
+			for (uint32_t p = pos; p < end; p += c->eu)
+				c->known[unit_index(c, p)] = true;
+		}
+		pos = end + c->eu;
+	}
+	return backup_save(c->s, c->e0, c->e1 - c->e0, c->old, c->o, c->r);
+}
 
-	if (!dirty)
-		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	engine_progress(o, phase, 0, e1 - e0, 0, e0);
-	if ((rc = plan_dirty(s, e0, e1, img, old, o, dirty)) != IOTFLASH_OK)
-		goto out;
-	for (uint32_t pos = e0; pos < e1;) {
-		uint32_t unit = pick_unit(s->chip, e0, pos, e1, dirty);
+static int apply(struct change *c, const char *phase)
+{
+	uint64_t done = 0;
+	int rc = IOTFLASH_OK;
+
+	engine_progress(c->o, phase, 0, c->e1 - c->e0, 0, c->e0);
+	for (uint32_t pos = c->e0; pos < c->e1;) {
+		uint32_t unit = pick_unit(c->s->chip, c->e0, pos, c->e1, c->dirty);
 		if (unit == 0) {
-			r->skipped += eu0;
-			unit = eu0;
-		} else if ((rc = program_unit(s, pos, unit, img + (pos - e0), r)) != IOTFLASH_OK) {
-			goto out;
+			c->r->skipped += c->eu;
+			unit = c->eu;
+		} else if ((rc = program_unit(c->s, pos, unit, c->img + (pos - c->e0), c->r)) != IOTFLASH_OK) {
+			return rc;
 		}
 		pos += unit;
 		done += unit;
-		engine_progress(o, phase, done, e1 - e0, r->skipped, pos);
+		engine_progress(c->o, phase, done, c->e1 - c->e0, c->r->skipped, pos);
 	}
-	r->verified = true;
-out:
-	free(dirty);
-	return rc;
-}
-
-static int prepare(struct iotflash_session *s, uint32_t addr, uint32_t len, const struct iotflash_op_opts *o,
-                   uint32_t *e0, uint32_t *e1)
-{
-	uint32_t eu0 = s->chip->erase_units[0];
-	uint64_t end = (uint64_t)addr + len;
-	int rc;
-
-	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK ||
-	    (rc = engine_check_protected(s, addr, len, forced(s, o))) != IOTFLASH_OK)
-		return rc;
-	*e0 = addr - addr % eu0;
-	*e1 = (uint32_t)((end + eu0 - 1) / eu0 * eu0);
+	c->r->verified = true;
 	return IOTFLASH_OK;
 }
 
-/* The old content of [e0, e1): the whole range backed up, or (no backup)
- * just the partial erase units at the edges, which a write must preserve. */
-static int fetch_old(struct iotflash_session *s, uint32_t e0, uint32_t e1, uint32_t addr, uint32_t len,
-                     const struct iotflash_op_opts *o, struct iotflash_result *r, uint8_t *old, bool *whole)
+/* Read the partial erase units at the edges of [addr, addr+len): a write
+ * must keep their bytes outside the image. */
+static int read_edges(struct change *c, uint32_t addr, uint32_t len)
 {
-	uint32_t eu0 = s->chip->erase_units[0];
 	int rc = IOTFLASH_OK;
+	if (addr != c->e0) {
+		rc = engine_read(c->s, c->e0, c->eu, c->old, c->o, c->r, "read");
+		c->known[0] = true;
+	}
+	if (rc == IOTFLASH_OK && addr + len != c->e1) {
+		rc = engine_read(c->s, c->e1 - c->eu, c->eu, c->old + (c->e1 - c->eu - c->e0), c->o, c->r, "read");
+		c->known[unit_index(c, c->e1 - c->eu)] = true;
+	}
+	return rc;
+}
 
-	*whole = want_backup(o);
-	if (*whole)
-		return backup_region(s, e0, e1 - e0, old, o, r);
-	if (addr != e0)
-		rc = engine_read(s, e0, eu0, old, o, r, "read");
-	if (rc == IOTFLASH_OK && addr + len != e1)
-		rc = engine_read(s, e1 - eu0, eu0, old + (e1 - eu0 - e0), o, r, "read");
+/* Plan, back up, apply: the one path every write and erase takes. */
+static int change_flash(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
+                        const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase)
+{
+	struct change c = {s, o, r, 0, 0, s->chip->erase_units[0], NULL, NULL, NULL, NULL};
+	uint8_t *img = NULL;
+	int rc;
+
+	if ((rc = prepare(s, addr, len, o, &c.e0, &c.e1)) != IOTFLASH_OK)
+		return rc;
+	c.old = malloc(c.e1 - c.e0);
+	img = malloc(c.e1 - c.e0);
+	c.known = calloc((c.e1 - c.e0) / c.eu, sizeof(bool));
+	c.dirty = calloc((c.e1 - c.e0) / c.eu, sizeof(bool));
+	if (!c.old || !img || !c.known || !c.dirty) {
+		rc = ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	c.img = img;
+	if ((rc = read_edges(&c, addr, len)) != IOTFLASH_OK)
+		goto out;
+	memcpy(img, c.old, c.e1 - c.e0);  /* the edges' bytes outside the image */
+	if (data)
+		memcpy(img + (addr - c.e0), data, len);
+	else
+		memset(img + (addr - c.e0), 0xff, len);
+	if ((rc = plan(&c)) != IOTFLASH_OK)
+		goto out;
+	if (want_backup(o) && (rc = backup(&c)) != IOTFLASH_OK)
+		goto out;
+	rc = apply(&c, phase);
+out:
+	free(c.old);
+	free(img);
+	free(c.known);
+	free(c.dirty);
 	return rc;
 }
 
@@ -194,52 +262,15 @@ IOTFLASH_API int iotflash_write(struct iotflash_session *s, uint32_t addr, const
 {
 	struct iotflash_result local;
 	uint64_t t0 = iotflash_now_ms();
-	uint8_t *old = NULL, *img = NULL;
-	uint32_t e0, e1;
-	bool whole;
 	int rc;
 
 	if (!r)
 		r = &local;
-	result_init(r, len);
-	if ((rc = prepare(s, addr, len, o, &e0, &e1)) != IOTFLASH_OK)
-		return rc;
-	old = malloc(e1 - e0);
-	img = malloc(e1 - e0);
-	if (!old || !img) {
-		rc = ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = fetch_old(s, e0, e1, addr, len, o, r, old, &whole)) != IOTFLASH_OK)
-		goto out;
-	memcpy(img, old, e1 - e0);
-	memcpy(img + (addr - e0), data, len);
-	rc = apply(s, e0, e1, img, whole ? old : NULL, o, r, "write");
-	sha256_hex(data, len, r->sha256);
-out:
+	engine_result_init(r, len);
+	rc = change_flash(s, addr, len, data, o, r, "write");
+	if (rc == IOTFLASH_OK)
+		sha256_hex(data, len, r->sha256);
 	r->seconds = (double)(iotflash_now_ms() - t0) / 1000.0;
-	free(old);
-	free(img);
-	return rc;
-}
-
-static int erase_range(struct iotflash_session *s, uint32_t addr, uint32_t len, const struct iotflash_op_opts *o,
-                       struct iotflash_result *r)
-{
-	uint8_t *old = malloc(len), *img = malloc(len);
-	int rc = IOTFLASH_OK;
-
-	if (!old || !img) {
-		rc = ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (want_backup(o) && (rc = backup_region(s, addr, len, old, o, r)) != IOTFLASH_OK)
-		goto out;
-	memset(img, 0xff, len);
-	rc = apply(s, addr, addr + len, img, want_backup(o) ? old : NULL, o, r, "erase");
-out:
-	free(old);
-	free(img);
 	return rc;
 }
 
@@ -247,20 +278,18 @@ IOTFLASH_API int iotflash_erase(struct iotflash_session *s, uint32_t addr, uint3
                                 const struct iotflash_op_opts *o, struct iotflash_result *r)
 {
 	struct iotflash_result local;
-	uint32_t eu0 = s->chip->erase_units[0], e0, e1;
+	uint32_t eu0 = s->chip->erase_units[0];
 	uint64_t t0 = iotflash_now_ms();
 	int rc;
 
 	if (!r)
 		r = &local;
-	result_init(r, len);
-	if ((rc = prepare(s, addr, len, o, &e0, &e1)) != IOTFLASH_OK)
-		return rc;
-	if (e0 != addr || e1 != addr + len)
+	engine_result_init(r, len);
+	if (addr % eu0 || len % eu0)
 		return ctx_fail(s->ctx, IOTFLASH_ERR_ALIGN,
-		                "%s erases in units of %u KiB: start and size must be multiples of 0x%x (e.g. 0x%x and 0x%x)",
-		                s->chip->name, (unsigned)(eu0 / 1024), (unsigned)eu0, (unsigned)e0, (unsigned)(e1 - e0));
-	rc = erase_range(s, addr, len, o, r);
+		                "%s erases in units of %u KiB: start and size must be multiples of 0x%x",
+		                s->chip->name, (unsigned)(eu0 / 1024), (unsigned)eu0);
+	rc = change_flash(s, addr, len, NULL, o, r, "erase");
 	r->seconds = (double)(iotflash_now_ms() - t0) / 1000.0;
 	return rc;
 }
@@ -277,7 +306,7 @@ IOTFLASH_API int iotflash_erase_chip(struct iotflash_session *s, const struct io
 
 	if (!r)
 		r = &local;
-	result_init(r, s->flash_size);
+	engine_result_init(r, s->flash_size);
 	if (s->mismatch && !forced(s, o))
 		return engine_check_protected(s, 0, s->flash_size, false);
 	while (pos < s->flash_size && rc == IOTFLASH_OK) {
@@ -296,7 +325,8 @@ IOTFLASH_API int iotflash_erase_chip(struct iotflash_session *s, const struct io
 				end = p->start;
 		}
 		if (!skip) {
-			rc = erase_range(s, pos, end - pos, o, &part);
+			engine_result_init(&part, end - pos);
+			rc = change_flash(s, pos, end - pos, NULL, o, &part, "erase");
 			r->moved += part.moved;
 			r->skipped += part.skipped;
 			r->retries += part.retries;
@@ -311,91 +341,3 @@ IOTFLASH_API int iotflash_erase_chip(struct iotflash_session *s, const struct io
 	return rc;
 }
 
-/* First differing read block inside [addr, addr+len) by device checksums. */
-static int locate_mismatch(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
-                           struct iotflash_result *r)
-{
-	uint32_t rb = s->chip->read_block;
-	for (uint32_t off = 0; off < len; off += rb) {
-		uint32_t n = len - off < rb ? len - off : rb;
-		bool same;
-		int rc = unit_matches(s, addr + off, n, data + off, &same, r);
-		if (rc != IOTFLASH_OK)
-			return rc;
-		if (!same) {
-			r->mismatch = true;
-			r->mismatch_addr = addr + off;
-			r->mismatch_len = n;
-			return IOTFLASH_OK;
-		}
-	}
-	r->mismatch = true;  /* the unit differed but no block does: report the unit */
-	r->mismatch_addr = addr;
-	r->mismatch_len = len;
-	return IOTFLASH_OK;
-}
-
-/* Compare [addr, addr+len) with data; sets r->mismatch*. */
-static int compare_range(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
-                         const struct iotflash_op_opts *o, struct iotflash_result *r)
-{
-	uint32_t align = s->chip->checksum_align ? s->chip->checksum_align : 1;
-	uint64_t done = 0;
-	int rc;
-
-	if (!engine_has_sum(s) || addr % align || len % align) {
-		/* No usable device checksum: read back (the core's fallback). */
-		uint8_t *back = malloc(len);
-		if (!back)
-			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		rc = engine_read(s, addr, len, back, o, r, "verify");
-		for (uint32_t i = 0; rc == IOTFLASH_OK && i < len; i++)
-			if (back[i] != data[i]) {
-				uint32_t rb = s->chip->read_block, a = addr + i - (addr + i) % rb;
-				r->mismatch = true;
-				r->mismatch_addr = a;
-				r->mismatch_len = rb;
-				break;
-			}
-		free(back);
-		return rc;
-	}
-	for (uint64_t u = addr; u < (uint64_t)addr + len;) {
-		uint64_t end = (u / VERIFY_UNIT + 1) * VERIFY_UNIT;
-		bool same;
-		if (end > (uint64_t)addr + len)
-			end = (uint64_t)addr + len;
-		if ((rc = unit_matches(s, (uint32_t)u, (uint32_t)(end - u), data + (u - addr), &same, r)) != IOTFLASH_OK)
-			return rc;
-		if (!same)
-			return locate_mismatch(s, (uint32_t)u, (uint32_t)(end - u), data + (u - addr), r);
-		done += end - u;
-		engine_progress(o, "verify", done, len, 0, (uint32_t)end);
-		u = end;
-	}
-	return IOTFLASH_OK;
-}
-
-IOTFLASH_API int iotflash_verify(struct iotflash_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
-                                 const struct iotflash_op_opts *o, struct iotflash_result *r)
-{
-	struct iotflash_result local;
-	uint64_t t0 = iotflash_now_ms();
-	int rc;
-
-	if (!r)
-		r = &local;
-	result_init(r, len);
-	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK)
-		return rc;
-	rc = compare_range(s, addr, len, data, o, r);
-	r->seconds = (double)(iotflash_now_ms() - t0) / 1000.0;
-	if (rc != IOTFLASH_OK)
-		return rc;
-	if (r->mismatch)
-		return ctx_fail(s->ctx, IOTFLASH_ERR_VERIFY, "flash differs from the image in block 0x%06x..0x%06x",
-		                (unsigned)r->mismatch_addr, (unsigned)(r->mismatch_addr + r->mismatch_len - 1));
-	r->verified = true;
-	sha256_hex(data, len, r->sha256);
-	return IOTFLASH_OK;
-}

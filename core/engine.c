@@ -1,6 +1,7 @@
 /* Engine helpers shared by read, write, erase and verify. */
 #include "engine.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 bool is_blank(const uint8_t *p, size_t n)
@@ -73,4 +74,35 @@ void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64
 	struct iotflash_progress p = {phase, done, total, skipped, addr};
 	if (o && o->progress)
 		o->progress(o->user, &p);
+}
+
+/* Does the chip's flash hold exactly data over [addr, addr+len)? */
+int engine_unit_matches(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
+                        bool *match, struct iotflash_result *r)
+{
+	uint8_t dev[IOTFLASH_SUM_MAX], host[IOTFLASH_SUM_MAX];
+	uint8_t *back;
+	int rc;
+
+	if (engine_has_sum(s)) {
+		size_t n = engine_host_sum(s, data, len, host);
+		if ((rc = engine_device_sum(s, addr, len, dev)) != IOTFLASH_OK)
+			return rc;
+		*match = memcmp(dev, host, n) == 0;
+		return IOTFLASH_OK;
+	}
+	if (!(back = malloc(len)))
+		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	rc = s->drv->read(s->drv_priv, addr, back, len);  /* read-back compare */
+	if (r)
+		r->moved += len;
+	*match = rc == IOTFLASH_OK && memcmp(back, data, len) == 0;
+	free(back);
+	return rc;
+}
+
+void engine_result_init(struct iotflash_result *r, uint32_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->bytes = len;
 }

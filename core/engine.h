@@ -48,15 +48,21 @@ int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t l
 int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum);
 size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum);
 bool engine_has_sum(struct iotflash_session *s);
+/* Does the flash hold exactly data over [addr, addr+len)?  By checksum, or by
+ * reading back when the chip has none (counted in r->moved when r is set). */
+int engine_unit_matches(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
+                        bool *match, struct iotflash_result *r);
 bool is_blank(const uint8_t *p, size_t n);
+void engine_result_init(struct iotflash_result *r, uint32_t len);
 void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64_t done,
                      uint64_t total, uint64_t skipped, uint32_t addr);
 /* engine-read.c: a verified read of [addr, addr+len) into buf (any alignment). */
 int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *buf,
                 const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase);
-/* backup.c: back up [addr, addr+len) before it is changed; old gets the bytes. */
-int backup_region(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *old,
-                  const struct iotflash_op_opts *o, struct iotflash_result *r);
+/* backup.c: keep data, the current content of [addr, addr+len), as a backup
+ * file with its JSON record before the flash is changed. */
+int backup_save(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
+                const struct iotflash_op_opts *o, struct iotflash_result *r);
 int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32_t addr,
                         const uint8_t *data, uint32_t len);
 

@@ -69,13 +69,15 @@ static uint64_t now_ms(void)
 int serial_access_error(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	const struct group *gr;
+	struct group grbuf, *gr = NULL;
+	char names[4096];
 
 	if (stat(path, &st) < 0) {
 		snprintf(err, errlen, "%s: permission denied", path);
 		return IOTFLASH_ERR_PORT_ACCESS;
 	}
-	gr = getgrgid(st.st_gid);
+	if (getgrgid_r(st.st_gid, &grbuf, names, sizeof(names), &gr) != 0)
+		gr = NULL;
 	if (st.st_gid == 0)
 		snprintf(err, errlen, "%s: permission denied (only root may open it: "
 		         "give your user access with a udev rule)", path);
@@ -121,7 +123,9 @@ static int check_node(const char *path, char *err, size_t errlen)
 		return IOTFLASH_OK;
 	snprintf(err, errlen, "%s is %s, not a serial port", path,
 	         S_ISDIR(st.st_mode) ? "a directory" :
-	         S_ISREG(st.st_mode) ? "a regular file" : "not a character device");
+	         S_ISREG(st.st_mode) ? "a regular file" :
+	         S_ISFIFO(st.st_mode) ? "a FIFO" :
+	         S_ISSOCK(st.st_mode) ? "a socket" : "a block device");
 	return IOTFLASH_ERR_PORT;
 }
 

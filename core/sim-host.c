@@ -1036,23 +1036,35 @@ out_free:
 
 /* ---- lookup through the context ---- */
 
+/* The i-th chip to suggest: the family's chips when name is a family. */
+static const struct iotflash_chip *suggestion(struct chipdb *db, const char *family, unsigned i)
+{
+	if (family)
+		return chipdb_family_chip(db, family, i);
+	return i < chipdb_count(db) ? chipdb_chip(db, i) : NULL;
+}
+
 static int fail_unknown_model(struct iotflash_ctx *ctx, struct chipdb *db, const char *name)
 {
+	const char *family = chipdb_is_family(db, name) ? name : NULL;
+	const struct iotflash_chip *chip;
 	char names[256] = "";
 	size_t used = 0;
-	unsigned n = chipdb_count(db), shown = n < 8 ? n : 8;
-	for (unsigned i = 0; i < shown; i++) {
-		int w = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
-		                 chipdb_chip(db, i)->name);
+	unsigned i;
+	for (i = 0; i < 8 && (chip = suggestion(db, family, i)); i++) {
+		int w = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "", chip->name);
 		if (w < 0 || (size_t)w >= sizeof(names) - used)
 			break;
 		used += (size_t)w;
 	}
-	const char *what = chipdb_is_family(db, name) ? "is a family, not a chip" : "is not in the chip database";
-	if (!n)
-		return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' %s (the database is empty)", name, what);
-	return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' %s (chips: %s%s)", name, what, names,
-	                n > shown ? ", ..." : "");
+	const char *more = suggestion(db, family, i) ? ", ..." : "";
+	if (family)
+		return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' is a family: name one of its chips (%s%s)",
+		                name, names, more);
+	if (!i)
+		return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' is not in the chip database (it is empty)", name);
+	return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' is not in the chip database (chips: %s%s)",
+	                name, names, more);
 }
 
 static const struct iotflash_model_ops *plugin_model(const struct iotflash_plugin *p, const char *family)
@@ -1093,8 +1105,8 @@ static int find_model(struct iotflash_ctx *ctx, const char *name, const struct i
 
 IOTFLASH_API int iotflash_sim_run(struct iotflash_ctx *ctx, const struct iotflash_sim_opts *opts)
 {
-	const struct iotflash_chip *chip;
-	const struct iotflash_model_ops *model;
+	const struct iotflash_chip *chip = NULL;
+	const struct iotflash_model_ops *model = NULL;
 	char err[ERRLEN];
 	if (opts && opts->model && strchr(opts->model, '+'))
 		return ctx_fail(ctx, IOTFLASH_ERR_UNSUPPORTED,

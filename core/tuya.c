@@ -549,7 +549,7 @@ static void tell_chip(struct iotflash_tuya_config *cfg, const uint8_t *dump, siz
 	const struct iotflash_tuya_kv *env = iotflash_tuya_kv_find(cfg, "em_sys_env");
 	if (env && env->checksum_ok) {
 		const char *v = (const char *)env->value;
-		cfg->chip_basis = "em_sys_env";
+		cfg->chip_basis = "em_sys_env key";
 		if (starts_with_ci(v, "bk7231n")) {
 			cfg->chip = "BK7231N";
 			return;
@@ -739,7 +739,8 @@ static const struct key_candidate *choose_key(const uint8_t *dump, size_t len, c
 			uint8_t key[16];
 			derive_data_key(ks->c[i].device_key, p, key);
 			unsigned n = count_data_sectors(dump, len, ks->c[i].off % SECTOR, key);
-			if (n > *sectors) {
+			bool tie_won = n == *sectors && n && ks->c[i].is_key_block && !best->is_key_block;
+			if (n > *sectors || tie_won) {
 				*sectors = n;
 				best = &ks->c[i];
 				memcpy(data_key, key, 16);

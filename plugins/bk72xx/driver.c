@@ -39,6 +39,8 @@
 #define FINGERPRINT_END 0x100u
 #define PROBE_ADDR 0x11000u
 #define RX_CAP (BK_READ4K_REPLY_LEN + 64)
+#define RESYNC_PAD 32             /* more than a few lost bytes is a lost frame */
+#define RESYNC_QUIET_MS 50
 #define MAX_CANDIDATES 8
 
 enum bk_proto { PROTO_UNKNOWN, PROTO_FULL, PROTO_LEGACY };
@@ -127,22 +129,18 @@ static enum bk_proto proto_of(const struct iotflash_chip *chip)
 
 static int bk_send(struct bk *bk, const uint8_t *buf, size_t len)
 {
-	int rc;
+	int rc = iotflash_io_write(bk->dev, buf, len);
 
-	iotflash_log_wire(bk->dev, true, buf, len);
-	rc = iotflash_io_write(bk->dev, buf, len);
 	if (rc < 0)
 		return iotflash_fail(bk->dev, rc, "cannot write to the port");
 	return IOTFLASH_OK;
 }
 
-/* Forget the first n buffered bytes, logging them as received junk. */
-static void rx_drop(struct bk *bk, size_t n, bool log)
+/* Forget the first n buffered bytes (the core's wire log has shown them). */
+static void rx_drop(struct bk *bk, size_t n)
 {
 	if (n == 0)
 		return;
-	if (log)
-		iotflash_log_wire(bk->dev, false, bk->rx, n);
 	memmove(bk->rx, bk->rx + n, bk->rx_len - n);
 	bk->rx_len -= n;
 }
@@ -154,6 +152,8 @@ static int rx_fill(struct bk *bk, size_t want, unsigned timeout_ms)
 	if (want > RX_CAP - bk->rx_len)
 		want = RX_CAP - bk->rx_len;
 	n = iotflash_io_read(bk->dev, bk->rx + bk->rx_len, want, timeout_ms);
+	if (n == IOTFLASH_ERR_CANCELLED)
+		return iotflash_fail(bk->dev, n, "cancelled");
 	if (n < 0)
 		return iotflash_fail(bk->dev, n, "cannot read from the port");
 	bk->rx_len += (size_t)n;
@@ -180,13 +180,9 @@ static int bk_receive(struct bk *bk, bool is_long, uint8_t code, unsigned short_
 
 		if (bk_scan_reply(bk->rx, bk->rx_len, is_long, code, short_len, r, &used, &need)
 		    == BK_SCAN_FOUND) {
-			size_t start = used - r->total;
-
-			rx_drop(bk, start, true);
-			iotflash_log_wire(bk->dev, false, bk->rx, r->total);
 			return IOTFLASH_OK;
 		}
-		rx_drop(bk, used, true);
+		rx_drop(bk, used);
 		now = iotflash_now_ms();
 		if (now >= deadline)
 			return IOTFLASH_ERR_TIMEOUT;
@@ -213,6 +209,25 @@ static unsigned exchange_timeout(struct bk *bk, const struct exchange *x)
 	       + x->op_ms + REPLY_MARGIN_MS;
 }
 
+/* After a lost reply the chip may still be inside a frame that lost bytes
+ * on the way (LEGACY bootloaders then wait forever and swallow the start of
+ * the next frame).  Zeros complete it harmlessly for a hunting handler; the
+ * late reply that follows is read and dropped so it cannot pass for the
+ * answer to the next command. */
+static void bk_resync(struct bk *bk, const struct exchange *x)
+{
+	static const uint8_t pad[RESYNC_PAD];
+	uint64_t stop = iotflash_now_ms() + x->op_ms + RESYNC_QUIET_MS;
+
+	iotflash_log(bk->dev, IOTFLASH_LOG_DEBUG, "%s: no reply, resynchronising", x->what);
+	if (bk_send(bk, pad, x->frame_len < sizeof pad ? x->frame_len : sizeof pad) != IOTFLASH_OK)
+		return;
+	bk->rx_len = 0;
+	while (iotflash_now_ms() < stop && rx_fill(bk, RX_CAP, RESYNC_QUIET_MS) > 0)
+		bk->rx_len = 0;
+	rx_reset(bk);
+}
+
 /* Send the frame in bk->tx and wait for its reply.  A timeout is reported
  * with iotflash_fail() unless quiet. */
 static int bk_exchange(struct bk *bk, const struct exchange *x, struct bk_reply *r, bool quiet)
@@ -229,6 +244,8 @@ static int bk_exchange(struct bk *bk, const struct exchange *x, struct bk_reply 
 		if (rc != IOTFLASH_OK)
 			return rc;
 		rc = bk_receive(bk, x->is_long, x->code, x->short_len, timeout, r);
+		if (rc == IOTFLASH_ERR_TIMEOUT)
+			bk_resync(bk, x);
 	}
 	if (rc == IOTFLASH_ERR_TIMEOUT && !quiet)
 		return iotflash_fail(bk->dev, rc, "%s: no reply from the chip within %u ms",
@@ -261,7 +278,7 @@ static void bk_drain_input(struct bk *bk)
 
 		if (n <= 0)
 			break;
-		rx_drop(bk, bk->rx_len, true);
+		rx_drop(bk, bk->rx_len);
 	}
 	bk->rx_len = 0;
 }

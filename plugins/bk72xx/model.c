@@ -637,6 +637,8 @@ static int app_mode(struct bk_model *m)
 		int r = uart_byte(m, &b, -1);
 		if (r < 0)
 			return r;
+		if (r == 0)
+			continue;
 		if (b == '\n') {
 			if (n > 0 && line[n - 1] == '\r')
 				n--;
