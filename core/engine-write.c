@@ -47,43 +47,89 @@ static uint32_t pick_unit(const struct iotflash_chip *c, uint32_t base, uint32_t
 	return eu0;
 }
 
-/* Erase one unit, program its non-blank blocks, prove it; retry as a whole. */
-static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
-                        struct iotflash_result *r)
+static void note(struct iotflash_session *s, int rc, char *why)
+{
+	snprintf(why, ERRLEN, "%s", rc != IOTFLASH_OK ? (s->ctx->error[0] ? s->ctx->error : iotflash_strerror(rc))
+	                                            : "the chip's checksum does not match what was written");
+	s->ctx->error[0] = '\0';
+}
+
+/* Erase one unit and program its non-blank blocks.  A failure here is not
+ * final: verification decides what has to be done again. */
+static int erase_and_program(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
+                             struct iotflash_result *r)
 {
 	uint32_t wb = s->chip->write_block;
-	char why[ERRLEN] = "";
+	int rc;
+
+	if (s->cancelled)
+		return IOTFLASH_ERR_CANCELLED;
+	rc = s->drv->erase(s->drv_priv, addr, len);
+	for (uint32_t off = 0; rc == IOTFLASH_OK && off < len; off += wb) {
+		if (is_blank(data + off, wb))
+			continue;  /* erased flash already reads 0xFF */
+		rc = s->drv->write(s->drv_priv, addr + off, data + off, wb);
+		r->moved += wb;
+	}
+	return rc;
+}
+
+/* Prove one unit by the chip's checksum; redo it until it holds data. */
+static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
+                         struct iotflash_result *r, char *why)
+{
 	int rc = IOTFLASH_OK;
 
-	for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+	for (int attempt = 0;; attempt++) {
 		bool ok = false;
-		if (attempt > 0)
-			r->retries++;
-		if (s->cancelled)
-			return ctx_fail(s->ctx, IOTFLASH_ERR_CANCELLED, "interrupted at 0x%06x", (unsigned)addr);
-		s->ctx->error[0] = '\0';
-		rc = s->drv->erase(s->drv_priv, addr, len);
-		for (uint32_t off = 0; rc == IOTFLASH_OK && off < len; off += wb) {
-			if (is_blank(data + off, wb))
-				continue;  /* erased flash already reads 0xFF */
-			rc = s->drv->write(s->drv_priv, addr + off, data + off, wb);
-			r->moved += wb;
-		}
 		if (rc == IOTFLASH_OK)
 			rc = engine_unit_matches(s, addr, len, data, &ok, r);
 		if (rc == IOTFLASH_ERR_CANCELLED)
-			return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
-		if (rc == IOTFLASH_OK && ok) {
-			r->erased_units++;
+			break;
+		if (rc == IOTFLASH_OK && ok)
 			return IOTFLASH_OK;
-		}
-		snprintf(why, sizeof(why), "%s", rc != IOTFLASH_OK ? (s->ctx->error[0] ? s->ctx->error : iotflash_strerror(rc))
-		                                                  : "the chip's checksum does not match what was written");
+		note(s, rc, why);
+		if (attempt + 1 >= WRITE_ATTEMPTS)
+			break;
+		r->retries++;
+		rc = erase_and_program(s, addr, len, data, r);
+		if (rc == IOTFLASH_ERR_CANCELLED)
+			break;
 	}
+	if (rc == IOTFLASH_ERR_CANCELLED)
+		return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
 	return ctx_fail(s->ctx, rc != IOTFLASH_OK ? rc : IOTFLASH_ERR_VERIFY,
 	                "write failed at 0x%06x..0x%06x after %d attempts: %s (the rest of the flash is unchanged%s)",
 	                (unsigned)addr, (unsigned)(addr + len - 1), WRITE_ATTEMPTS, why,
 	                r->backup_path[0] ? "; the backup holds the old content" : "");
+}
+
+/* Erase a unit (one large erase is much faster than many small ones),
+ * program it and prove it; what fails is redone sector by sector, so one
+ * corrupted frame costs one sector, not the whole unit. */
+static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
+                        struct iotflash_result *r)
+{
+	uint32_t eu0 = s->chip->erase_units[0];
+	char why[ERRLEN] = "";
+	bool ok = false;
+	int rc;
+
+	s->ctx->error[0] = '\0';
+	rc = erase_and_program(s, addr, len, data, r);
+	if (rc == IOTFLASH_ERR_CANCELLED)
+		return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
+	if (rc != IOTFLASH_OK)
+		note(s, rc, why);
+	if (len > eu0 && rc == IOTFLASH_OK && engine_unit_matches(s, addr, len, data, &ok, r) == IOTFLASH_OK && ok) {
+		r->erased_units++;
+		return IOTFLASH_OK;
+	}
+	for (uint32_t off = 0; off < len; off += eu0)
+		if ((rc = prove_or_redo(s, addr + off, eu0, data + off, r, why)) != IOTFLASH_OK)
+			return rc;
+	r->erased_units++;
+	return IOTFLASH_OK;
 }
 
 /* A change of [e0, e1) (erase-unit aligned) from old to img.  known[u]

@@ -124,8 +124,9 @@ IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct io
 	}
 	s->info.chip = s->requested;
 	if ((rc = s->drv->detect(s->drv_priv, &s->info)) != IOTFLASH_OK) {
-		if (!ctx->error[0])
-			ctx_fail(ctx, rc, "cannot identify the chip: %s", iotflash_strerror(rc));
+		char why[ERRLEN];
+		snprintf(why, sizeof(why), "%s", ctx->error[0] ? ctx->error : iotflash_strerror(rc));
+		ctx_fail(ctx, rc, "linked, but identifying the chip failed (unreliable serial link?): %s", why);
 		goto fail;
 	}
 	reconcile_identity(s);

@@ -45,7 +45,7 @@ run_family_case() {
 
 	iot -c "$chip" verify-flash 0x11000 "$T/app.bin"
 	check "$chip: verify-flash passes on equal data" succeeded
-	cp "$T/app.bin" "$T/bad.bin"; patch_byte "$T/bad.bin" 0x1001 42
+	cp "$T/app.bin" "$T/bad.bin"; flip_byte "$T/bad.bin" 0x1001
 	iot -c "$chip" verify-flash 0x11000 "$T/bad.bin"
 	check "$chip: verify-flash fails after a one-byte change, naming the block" failed_with "0x012000"
 

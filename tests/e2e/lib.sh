@@ -56,8 +56,11 @@ slice() { dd if="$1" bs=1 skip=$(($2)) count=$(($3)) 2>/dev/null | od -An -tx1 |
 regions_equal() { cmp -s <(dd if="$1" bs=4096 skip=$(($3 / 4096)) count=$(($4 / 4096)) 2>/dev/null) \
 	<(dd if="$2" bs=4096 skip=$(($3 / 4096)) count=$(($4 / 4096)) 2>/dev/null); }
 random_file() { head -c "$2" /dev/urandom >"$1"; }
-# patch FILE OFFSET HEXBYTE
-patch_byte() { printf "\\x$3" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc 2>/dev/null; }
+# flip_byte FILE OFFSET: invert one byte (always a change)
+flip_byte() {
+	local v; v=$(od -An -tu1 -j $(($2)) -N1 "$1" | tr -d ' ')
+	printf "\\x$(printf %02x $((255 - v)))" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc 2>/dev/null
+}
 # expected FLASH_BEFORE IMAGE OFFSET OUT: the flash as it must be after writing IMAGE at OFFSET
 expected_after_write() {
 	cp "$1" "$4"

@@ -509,9 +509,10 @@ static uint8_t *load_dump(const char *name, size_t *len)
 	FILE *f;
 	uint8_t *p;
 
-	snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/dumps", name);
+	ck_assert_msg(dir != NULL, "set IOTFLASH_DUMPS to the shared/dumps directory");
+	snprintf(path, sizeof path, "%s/%s", dir, name);
 	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s (set IOTFLASH_DUMPS)", path);
+	ck_assert_msg(f != NULL, "cannot open %s", path);
 	p = malloc(2u << 20);
 	ck_assert_ptr_nonnull(p);
 	*len = fread(p, 1, 2u << 20, f);

@@ -69,7 +69,9 @@ static int echo_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip
 
 static const struct iotflash_model_ops echo_model = { "test", "echo model", echo_serve };
 
-/* 'W': a protocol wait of a minute; 'B': 256 KiB of output; else echo. */
+/* 'W': a protocol wait of a minute; 'B': 256 KiB of output; 'T': 2000
+ * bytes of output; 'U': 200 ms of chip work, then 'u'; 'S': take 1000
+ * bytes, then 's'; else echo. */
 static int cmd_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
 {
 	static uint8_t big[256 * 1024];
@@ -84,6 +86,15 @@ static int cmd_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
 			iotflash_sim_wait(sim, 60000);
 		else if (c == 'B')
 			iotflash_sim_write(sim, big, sizeof(big));
+		else if (c == 'T')
+			iotflash_sim_write(sim, big, 2000);
+		else if (c == 'S') {
+			if (iotflash_sim_read_full(sim, big, 1000, 2000) == 1000)
+				iotflash_sim_write(sim, "s", 1);
+		} else if (c == 'U') {
+			iotflash_sim_busy(sim, 200000);
+			iotflash_sim_write(sim, "u", 1);
+		}
 		else
 			iotflash_sim_write(sim, &c, 1);
 	}
@@ -539,6 +550,47 @@ START_TEST(test_wire_timing)
 }
 END_TEST
 
+/* Milliseconds from sending command c (and extra bytes after it) until
+ * want bytes came back. */
+static uint64_t command_time(bool timing, char c, size_t extra, size_t want)
+{
+	struct host h;
+	static uint8_t in[4096];
+	host_paths(&h);
+	host_start(&h, &cmd_model, &chip_115200, NULL, 0, timing);
+	int fd = client_open(&h, true);
+	client_set_speed(fd, B115200);
+	uint64_t t0 = mono_ms();
+	static uint8_t out[1 + 2000];
+	memset(out, 0, sizeof(out));
+	out[0] = (uint8_t)c;
+	ck_assert_uint_le(extra, 2000);
+	write_all(fd, out, 1 + extra);
+	ck_assert_uint_eq(collect(fd, in, want, 2000), want);
+	uint64_t took = mono_ms() - t0;
+	close(fd);
+	ck_assert_int_eq(host_stop(&h), 0);
+	host_cleanup(&h);
+	return took;
+}
+
+START_TEST(test_output_pacing_and_busy)
+{
+	/* Output alone: 2000 bytes leave at 115200 baud in 173.6 ms. */
+	uint64_t paced = command_time(true, 'T', 0, 2000);
+	ck_assert_msg(paced >= 170 && paced < 1500, "paced output took %llu ms", (unsigned long long)paced);
+	ck_assert_msg(command_time(false, 'T', 0, 2000) < 120, "output without timing was paced");
+	/* Chip work is slept only with timing. */
+	uint64_t busy = command_time(true, 'U', 0, 1);
+	ck_assert_msg(busy >= 200 && busy < 1500, "200 ms of chip work took %llu ms", (unsigned long long)busy);
+	ck_assert_msg(command_time(false, 'U', 0, 1) < 120, "chip work slept without timing");
+	/* Input alone: 1001 bytes reach the model after 86.9 ms on the wire. */
+	uint64_t in = command_time(true, 'S', 1000, 1);
+	ck_assert_msg(in >= 86 && in < 1500, "1001 bytes arrived in %llu ms", (unsigned long long)in);
+	ck_assert_msg(command_time(false, 'S', 1000, 1) < 80, "input without timing was delayed");
+}
+END_TEST
+
 START_TEST(test_stop_wakes_waits)
 {
 	struct host h;
@@ -619,6 +671,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_reset_fault);
 	tcase_add_test(tc, test_stall_fault);
 	tcase_add_test(tc, test_wire_timing);
+	tcase_add_test(tc, test_output_pacing_and_busy);
 	tcase_add_test(tc, test_stop_wakes_waits);
 	tcase_add_test(tc, test_client_not_reading);
 	suite_add_tcase(s, tc);
