@@ -69,3 +69,14 @@ void sha256_hex(const uint8_t *data, size_t len, char out[65])
 	}
 	out[64] = '\0';
 }
+
+IOTFLASH_API uint16_t iotflash_crc16_xmodem(const uint8_t *data, size_t len)
+{
+	uint16_t crc = 0;
+	for (size_t i = 0; i < len; i++) {
+		crc ^= (uint16_t)(data[i] << 8);
+		for (int b = 0; b < 8; b++)
+			crc = crc & 0x8000 ? (uint16_t)(crc << 1 ^ 0x1021) : (uint16_t)(crc << 1);
+	}
+	return crc;
+}

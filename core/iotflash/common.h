@@ -83,6 +83,10 @@ IOTFLASH_API size_t iotflash_checksum_compute(enum iotflash_checksum kind,
                                               const uint8_t *data, size_t len,
                                               uint8_t out[IOTFLASH_SUM_MAX]);
 
+/* CRC-16/XMODEM (poly 0x1021, init 0, no reflection): the CRC of XMODEM and
+ * YMODEM frames, shared by every family that speaks them. */
+IOTFLASH_API uint16_t iotflash_crc16_xmodem(const uint8_t *data, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
