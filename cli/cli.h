@@ -14,7 +14,7 @@ struct cli {
 	struct iotflash_session *session;
 	const char *chip, *port, *loader, *backup_dir;
 	uint32_t baud;
-	bool force, no_backup, no_skip, json, tuya_config;
+	bool force, no_backup, no_skip, json, tuya_config, openbeken, show_secrets;
 	int verbose;
 	char **args;   /* the command and its operands */
 	int nargs;

@@ -187,7 +187,7 @@ static int cmd_read(struct cli *c)
 		char err[512];
 		if (iotflash_read_file(file, false, &data, &len, err, sizeof(err)) != IOTFLASH_OK)
 			return cli_error("%s", err);
-		rc = cli_tuya_config_mem(data, len, file, c->json, false, false);
+		rc = cli_tuya_config_mem(data, len, file, c->json, c->openbeken, c->show_secrets);
 		free(data);
 	}
 	return rc;
@@ -401,21 +401,9 @@ static int cmd_list_ports(struct cli *c)
 
 static int cmd_tuya(struct cli *c)
 {
-	bool openbeken = false, secrets = false;
-	const char *file = NULL;
-	for (int i = 1; i < c->nargs; i++) {
-		if (strcmp(c->args[i], "--openbeken") == 0)
-			openbeken = true;
-		else if (strcmp(c->args[i], "--show-secrets") == 0)
-			secrets = true;
-		else if (!file)
-			file = c->args[i];
-		else
-			return cli_usage_error("tuya-config takes one BACKUP file");
-	}
-	if (!file)
+	if (c->nargs != 2)
 		return cli_usage_error("tuya-config takes one BACKUP file: iotflash tuya-config backup.bin");
-	return cli_tuya_config(file, c->json, openbeken, secrets);
+	return cli_tuya_config(c->args[1], c->json, c->openbeken, c->show_secrets);
 }
 
 int cli_run(struct cli *c)

@@ -66,7 +66,7 @@ static void on_notice(void *user, const char *msg)
 	fprintf(stderr, "iotflash: %s\n", msg);
 }
 
-enum { OPT_FORCE = 256, OPT_NO_BACKUP, OPT_NO_SKIP, OPT_LOADER, OPT_JSON, OPT_BACKUP_DIR, OPT_CHIPDB, OPT_TUYA };
+enum { OPT_FORCE = 256, OPT_NO_BACKUP, OPT_NO_SKIP, OPT_LOADER, OPT_JSON, OPT_BACKUP_DIR, OPT_CHIPDB, OPT_TUYA, OPT_OPENBEKEN, OPT_SECRETS };
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -77,6 +77,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{"loader", required_argument, NULL, OPT_LOADER}, {"json", no_argument, NULL, OPT_JSON},
 		{"backup-dir", required_argument, NULL, OPT_BACKUP_DIR}, {"chipdb", required_argument, NULL, OPT_CHIPDB},
 		{"tuya-config", no_argument, NULL, OPT_TUYA}, {"verbose", no_argument, NULL, 'v'},
+		{"openbeken", no_argument, NULL, OPT_OPENBEKEN}, {"show-secrets", no_argument, NULL, OPT_SECRETS},
 		{"help", no_argument, NULL, 'h'},             {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	int ch;
@@ -85,8 +86,13 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9')
 			return cli_usage_error("invalid number '%s': addresses and sizes cannot be negative", argv[i]);
+	/* beken-crypt parses its own options: global ones must come before it */
+	int end = argc;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "beken-crypt") || !strcmp(argv[i], "beken_crypt"))
+			end = i;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "c:p:b:vhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(end, argv, "c:p:b:vhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': c->chip = optarg; break;
 		case 'p': c->port = optarg; break;
@@ -102,6 +108,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_JSON: c->json = true; break;
 		case OPT_BACKUP_DIR: c->backup_dir = optarg; break;
 		case OPT_TUYA: c->tuya_config = true; break;
+		case OPT_OPENBEKEN: c->openbeken = true; break;
+		case OPT_SECRETS: c->show_secrets = true; break;
 		case OPT_CHIPDB:
 			if (iotflash_ctx_add_chipdb(c->ctx, optarg) != IOTFLASH_OK)
 				return cli_error("out of memory");
@@ -114,6 +122,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			return cli_usage_error("unknown or incomplete option '%s' (see iotflash --help)", argv[optind - 1]);
 		}
 	}
+	if (end < argc && optind != end)
+		return cli_usage_error("unexpected '%s' before beken-crypt", argv[optind]);
 	c->args = argv + optind;
 	c->nargs = argc - optind;
 	if (c->nargs == 0) {
