@@ -14,6 +14,7 @@ struct reader {
 	struct iotflash_result *r;
 	const char *phase;
 	uint64_t done, total;
+	bool in_blank_run;   /* the last unit was all blank */
 	char last_error[ERRLEN];
 };
 
@@ -105,13 +106,18 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 	return give_up(rd, rc, "read", addr, len);
 }
 
-/* One verify unit: blank units and blocks are skipped by checksum. */
+/* One verify unit.  Blank blocks are found by their checksum and not read.
+ * Blank flash comes in runs (erased partitions), so after a unit that was
+ * all blank the next one is first asked for as a whole: one checksum then
+ * skips it entirely.  Probing every unit whole would cost an extra checksum
+ * pass over all non-blank data, so it is only done inside blank runs. */
 static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *buf)
 {
 	struct iotflash_session *s = rd->s;
+	bool skip = !(rd->o && rd->o->no_skip);
 	uint32_t rb = s->chip->read_block;
 	uint8_t sum[IOTFLASH_SUM_MAX], blank[IOTFLASH_SUM_MAX];
-	uint8_t *ff;
+	bool all_blank = true;
 	size_t n;
 	int rc;
 
@@ -123,37 +129,31 @@ static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *bu
 		}
 		return IOTFLASH_OK;
 	}
-	if (!(ff = malloc(len)))
-		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	memset(ff, 0xff, len);
-	if (!(rd->o && rd->o->no_skip)) {
-		n = engine_host_sum(s, ff, len, blank);
+	memset(buf, 0xff, len);  /* what blank flash reads */
+	if (skip && rd->in_blank_run && len > rb) {
+		n = engine_host_sum(s, buf, len, blank);
 		if ((rc = device_sum(rd, addr, len, sum)) != IOTFLASH_OK)
-			goto out;
+			return rc;
 		if (memcmp(sum, blank, n) == 0) {
-			memcpy(buf, ff, len);
 			advance(rd, addr, len, true);
-			goto out;
+			return IOTFLASH_OK;
 		}
 	}
-	/* Not blank (or not asked): a checksum per block, skipping blank blocks. */
-	n = engine_host_sum(s, ff, rb, blank);
+	n = engine_host_sum(s, buf, rb, blank);
 	for (uint32_t off = 0; off < len; off += rb) {
 		if ((rc = device_sum(rd, addr + off, rb, sum)) != IOTFLASH_OK)
-			goto out;
-		if (!(rd->o && rd->o->no_skip) && memcmp(sum, blank, n) == 0) {
-			memset(buf + off, 0xff, rb);
+			return rc;
+		if (skip && memcmp(sum, blank, n) == 0) {
 			advance(rd, addr + off, rb, true);
 			continue;
 		}
+		all_blank = false;
 		if ((rc = read_block(rd, addr + off, rb, buf + off, sum)) != IOTFLASH_OK)
-			goto out;
+			return rc;
 		advance(rd, addr + off, rb, false);
 	}
-	rc = IOTFLASH_OK;
-out:
-	free(ff);
-	return rc;
+	rd->in_blank_run = all_blank;
+	return IOTFLASH_OK;
 }
 
 int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *out,
@@ -162,7 +162,7 @@ int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t
 	uint32_t rb = s->chip->read_block;
 	uint32_t a0 = addr - addr % rb;
 	uint64_t a1 = ((uint64_t)addr + len + rb - 1) / rb * rb;
-	struct reader rd = {s, o, r, phase, 0, a1 - a0, ""};
+	struct reader rd = {s, o, r, phase, 0, a1 - a0, true, ""};
 	uint8_t *buf = out;
 	int rc = IOTFLASH_OK;
 

@@ -57,14 +57,15 @@ static void note(struct iotflash_session *s, int rc, char *why)
 /* Erase one unit and program its non-blank blocks.  A failure here is not
  * final: verification decides what has to be done again. */
 static int erase_and_program(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
-                             struct iotflash_result *r)
+                             bool erased, struct iotflash_result *r)
 {
 	uint32_t wb = s->chip->write_block;
-	int rc;
+	int rc = IOTFLASH_OK;
 
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
-	rc = s->drv->erase(s->drv_priv, addr, len);
+	if (!erased)
+		rc = s->drv->erase(s->drv_priv, addr, len);
 	for (uint32_t off = 0; rc == IOTFLASH_OK && off < len; off += wb) {
 		if (is_blank(data + off, wb))
 			continue;  /* erased flash already reads 0xFF */
@@ -92,7 +93,7 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 		if (attempt + 1 >= WRITE_ATTEMPTS)
 			break;
 		r->retries++;
-		rc = erase_and_program(s, addr, len, data, r);
+		rc = erase_and_program(s, addr, len, data, false, r);
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
 	}
@@ -104,11 +105,11 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 	                r->backup_path[0] ? "; the backup holds the old content" : "");
 }
 
-/* Erase a unit (one large erase is much faster than many small ones),
- * program it and prove it; what fails is redone sector by sector, so one
- * corrupted frame costs one sector, not the whole unit. */
+/* Erase a unit (one large erase is much faster than many small ones) unless
+ * it is known blank, program it and prove it; what fails is redone sector by
+ * sector, so one corrupted frame costs one sector, not the whole unit. */
 static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
-                        struct iotflash_result *r)
+                        bool erased, struct iotflash_result *r)
 {
 	uint32_t eu0 = s->chip->erase_units[0];
 	char why[ERRLEN] = "";
@@ -116,7 +117,7 @@ static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len,
 	int rc;
 
 	s->ctx->error[0] = '\0';
-	rc = erase_and_program(s, addr, len, data, r);
+	rc = erase_and_program(s, addr, len, data, erased, r);
 	if (rc == IOTFLASH_ERR_CANCELLED)
 		return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
 	if (rc != IOTFLASH_OK)
@@ -141,33 +142,56 @@ struct change {
 	uint32_t e0, e1, eu;
 	uint8_t *old;
 	const uint8_t *img;
-	bool *known, *dirty;
+	bool *known, *dirty, *blank;
 };
 
 static unsigned unit_index(const struct change *c, uint32_t pos) { return (pos - c->e0) / c->eu; }
 
+static void mark(struct change *c, uint32_t pos, uint32_t len, bool dirty, bool blank)
+{
+	for (uint32_t p = pos; p < pos + len; p += c->eu) {
+		unsigned u = unit_index(c, p);
+		c->dirty[u] = dirty;
+		c->blank[u] = blank;
+		if (!dirty || blank) {  /* its content is now known */
+			c->known[u] = true;
+			if (blank)
+				memset(c->old + (p - c->e0), 0xff, c->eu);
+			else
+				memcpy(c->old + (p - c->e0), c->img + (p - c->e0), c->eu);
+		}
+	}
+}
+
 /* Classify the units the host cannot see by the chip's checksum: a whole
  * aligned VERIFY_UNIT at once first, then unit by unit where it differs.
- * A unit whose checksum equals the image's is unchanged, and its old
- * content is then known to be the image's. */
+ * A unit whose checksum equals the image's is unchanged; one that equals
+ * blank flash's needs no erase (programming only clears bits). */
 static int plan_by_checksum(struct change *c, uint32_t pos, uint32_t len)
 {
-	bool same;
-	int rc = engine_unit_matches(c->s, pos, len, c->img + (pos - c->e0), &same, NULL);
+	uint8_t dev[IOTFLASH_SUM_MAX], want[IOTFLASH_SUM_MAX], blank[IOTFLASH_SUM_MAX];
+	uint8_t *ff = malloc(len);
+	size_t n;
+	int rc;
 
-	if (rc != IOTFLASH_OK)
+	if (!ff)
+		return ctx_fail(c->s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	memset(ff, 0xff, len);
+	n = engine_host_sum(c->s, c->img + (pos - c->e0), len, want);
+	engine_host_sum(c->s, ff, len, blank);
+	free(ff);
+	if ((rc = engine_device_sum(c->s, pos, len, dev)) != IOTFLASH_OK)
 		return rc;
-	if (same) {
-		for (uint32_t p = pos; p < pos + len; p += c->eu) {
-			unsigned u = unit_index(c, p);
-			c->dirty[u] = false;
-			c->known[u] = true;
-			memcpy(c->old + (p - c->e0), c->img + (p - c->e0), c->eu);
-		}
+	if (memcmp(dev, want, n) == 0) {
+		mark(c, pos, len, false, is_blank(c->img + (pos - c->e0), len));
+		return IOTFLASH_OK;
+	}
+	if (memcmp(dev, blank, n) == 0) {
+		mark(c, pos, len, true, true);
 		return IOTFLASH_OK;
 	}
 	if (len == c->eu)
-		return IOTFLASH_OK;  /* stays dirty */
+		return IOTFLASH_OK;  /* stays dirty, content unknown */
 	for (uint32_t p = pos; p < pos + len; p += c->eu)
 		if ((rc = plan_by_checksum(c, p, c->eu)) != IOTFLASH_OK)
 			return rc;
@@ -185,6 +209,7 @@ static int plan(struct change *c)
 		if (c->known[u] || !by_sum) {
 			c->dirty[u] = !want_skip(c->o) || !c->known[u] ||
 			              memcmp(c->old + (pos - c->e0), c->img + (pos - c->e0), c->eu) != 0;
+			c->blank[u] = c->known[u] && is_blank(c->old + (pos - c->e0), c->eu);
 			pos += c->eu;
 			continue;
 		}
@@ -218,12 +243,22 @@ static int backup(struct change *c)
 		if (end > pos) {
 			if ((rc = engine_read(c->s, pos, end - pos, c->old + (pos - c->e0), c->o, c->r, "backup")) != IOTFLASH_OK)
 				return rc;
-			for (uint32_t p = pos; p < end; p += c->eu)
+			for (uint32_t p = pos; p < end; p += c->eu) {
 				c->known[unit_index(c, p)] = true;
+				c->blank[unit_index(c, p)] = is_blank(c->old + (p - c->e0), c->eu);
+			}
 		}
 		pos = end + c->eu;
 	}
 	return backup_save(c->s, c->e0, c->e1 - c->e0, c->old, c->o, c->r);
+}
+
+static bool all_blank(const struct change *c, uint32_t pos, uint32_t len)
+{
+	for (uint32_t p = pos; p < pos + len; p += c->eu)
+		if (!c->blank[unit_index(c, p)])
+			return false;
+	return true;
 }
 
 static int apply(struct change *c, const char *phase)
@@ -237,7 +272,8 @@ static int apply(struct change *c, const char *phase)
 		if (unit == 0) {
 			c->r->skipped += c->eu;
 			unit = c->eu;
-		} else if ((rc = program_unit(c->s, pos, unit, c->img + (pos - c->e0), c->r)) != IOTFLASH_OK) {
+		} else if ((rc = program_unit(c->s, pos, unit, c->img + (pos - c->e0), all_blank(c, pos, unit), c->r)) !=
+		           IOTFLASH_OK) {
 			return rc;
 		}
 		pos += unit;
@@ -268,7 +304,7 @@ static int read_edges(struct change *c, uint32_t addr, uint32_t len)
 static int change_flash(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
                         const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase)
 {
-	struct change c = {s, o, r, 0, 0, s->chip->erase_units[0], NULL, NULL, NULL, NULL};
+	struct change c = {s, o, r, 0, 0, s->chip->erase_units[0], NULL, NULL, NULL, NULL, NULL};
 	uint8_t *img = NULL;
 	int rc;
 
@@ -278,7 +314,8 @@ static int change_flash(struct iotflash_session *s, uint32_t addr, uint32_t len,
 	img = malloc(c.e1 - c.e0);
 	c.known = calloc((c.e1 - c.e0) / c.eu, sizeof(bool));
 	c.dirty = calloc((c.e1 - c.e0) / c.eu, sizeof(bool));
-	if (!c.old || !img || !c.known || !c.dirty) {
+	c.blank = calloc((c.e1 - c.e0) / c.eu, sizeof(bool));
+	if (!c.old || !img || !c.known || !c.dirty || !c.blank) {
 		rc = ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -300,6 +337,7 @@ out:
 	free(img);
 	free(c.known);
 	free(c.dirty);
+	free(c.blank);
 	return rc;
 }
 

@@ -51,9 +51,14 @@ int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t l
 	return IOTFLASH_OK;
 }
 
+enum iotflash_checksum engine_sum_kind(struct iotflash_session *s)
+{
+	return s->sum_overridden ? s->sum_kind : s->chip->checksum;
+}
+
 bool engine_has_sum(struct iotflash_session *s)
 {
-	return s->drv->verify && s->chip->checksum != IOTFLASH_SUM_NONE;
+	return s->drv->verify && engine_sum_kind(s) != IOTFLASH_SUM_NONE;
 }
 
 int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum)
@@ -65,7 +70,7 @@ int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, u
 
 size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum)
 {
-	return iotflash_checksum_compute(s->chip->checksum, data, len, sum);
+	return iotflash_checksum_compute(engine_sum_kind(s), data, len, sum);
 }
 
 void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64_t done,

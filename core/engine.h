@@ -36,6 +36,8 @@ struct iotflash_session {
 	bool mismatch;         /* the device contradicts --chip */
 	char mismatch_msg[256];
 	bool force;
+	bool sum_overridden;   /* the driver's iotflash_dev_set_checksum() */
+	enum iotflash_checksum sum_kind;
 	char *loader_path;
 	uint8_t *loader;
 	size_t loader_len;
@@ -48,6 +50,8 @@ int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t l
 int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum);
 size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum);
 bool engine_has_sum(struct iotflash_session *s);
+/* The device checksum in use: the chip database's unless the driver said otherwise. */
+enum iotflash_checksum engine_sum_kind(struct iotflash_session *s);
 /* Does the flash hold exactly data over [addr, addr+len)?  By checksum, or by
  * reading back when the chip has none (counted in r->moved when r is set). */
 int engine_unit_matches(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,

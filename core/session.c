@@ -237,6 +237,12 @@ IOTFLASH_API const char *iotflash_dev_family(struct iotflash_dev *dev) { return 
 IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev) { return dev->s->target_baud; }
 IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev) { return dev->s->cancelled != 0; }
 
+IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotflash_checksum kind)
+{
+	dev->s->sum_overridden = true;
+	dev->s->sum_kind = kind;
+}
+
 static bool sha_matches(const uint8_t *data, size_t len, const char *want)
 {
 	char got[65];

@@ -73,6 +73,7 @@ struct iotflash_sim {
 	uint32_t flash_size;
 	uint32_t model_baud, client_baud;
 	bool timing, stopped, reset_pending, tx_blocked;
+	bool autobaud;                      /* the model's rate follows the client's */
 	int verbose;
 	struct sim_faults faults;
 	/* One stream per direction, so each direction's faults depend only on
@@ -459,6 +460,8 @@ static void rx_ingest(struct iotflash_sim *sim)
 	if (n <= 0 || sim->reset_pending)
 		return;
 	uint32_t cb = client_baud(sim);
+	if (sim->autobaud && cb)
+		iotflash_sim_set_baud(sim, cb);  /* the UART measures the incoming bits */
 	bool garbled = !baud_matches(cb, sim->model_baud), far = baud_far(cb, sim->model_baud);
 	uint64_t per_byte = sim->timing ? byte_ns(cb) : 0, now = now_ns();
 	uint64_t clock = sim->rx_clock_ns > now ? sim->rx_clock_ns : now;
@@ -737,6 +740,11 @@ IOTFLASH_API void iotflash_sim_set_baud(struct iotflash_sim *sim, uint32_t baud)
 	if (baud != sim->model_baud)
 		iotflash_sim_log(sim, "model baud %u -> %u", sim->model_baud, baud);
 	sim->model_baud = baud;
+}
+
+IOTFLASH_API void iotflash_sim_autobaud(struct iotflash_sim *sim, bool on)
+{
+	sim->autobaud = on;
 }
 
 IOTFLASH_API uint32_t iotflash_sim_baud(struct iotflash_sim *sim)

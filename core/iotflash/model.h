@@ -38,6 +38,9 @@ IOTFLASH_API void iotflash_sim_write(struct iotflash_sim *sim, const void *buf, 
 /* The model's UART rate (starts at the chip's link_baud). */
 IOTFLASH_API void iotflash_sim_set_baud(struct iotflash_sim *sim, uint32_t baud);
 IOTFLASH_API uint32_t iotflash_sim_baud(struct iotflash_sim *sim);
+/* Auto-baud UART (measures a run of 0x55): while on, the model's rate
+ * follows the rate the client sends at; iotflash_sim_baud() tells it. */
+IOTFLASH_API void iotflash_sim_autobaud(struct iotflash_sim *sim, bool on);
 /* Chip-side work time (erase, program, checksum), in microseconds: slept
  * unless --no-timing. */
 IOTFLASH_API void iotflash_sim_busy(struct iotflash_sim *sim, uint64_t us);

@@ -143,6 +143,10 @@ IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev); /* --b
  * with IOTFLASH_ERR_LOADER_MISSING and a message saying which file is needed. */
 IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **data, size_t *len);
 IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev);
+/* The checksum this session's verify() computes, when it is not the chip
+ * database's: e.g. the loader the device runs has none, and
+ * IOTFLASH_SUM_NONE makes the core read back instead of calling verify(). */
+IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotflash_checksum kind);
 
 /* The chip database. */
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name);
