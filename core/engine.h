@@ -14,6 +14,8 @@
 /* Verified reads and writes work in units of this size (a device checksum
  * each); a failing unit is split into read blocks to retry only what failed. */
 #define VERIFY_UNIT (64 * 1024)
+/* Test transfers that prove a link rate before any real work. */
+#define LINK_PROOF_TRIES 4
 
 struct iotflash_dev {
 	struct iotflash_session *s;
@@ -41,6 +43,7 @@ struct iotflash_session {
 	char *loader_path;
 	uint8_t *loader;
 	size_t loader_len;
+	const struct iotflash_chip *loader_chip;  /* whose loader is cached */
 	volatile sig_atomic_t cancelled;
 };
 

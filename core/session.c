@@ -79,6 +79,65 @@ static void reconcile_identity(struct iotflash_session *s)
 		s->info.flash_size = s->flash_size;
 }
 
+/* Open the driver at the chip's link rate (it gets the bus and switches to
+ * target_baud) and identify the device. */
+static int connect(struct iotflash_session *s, const char *port)
+{
+	struct iotflash_ctx *ctx = s->ctx;
+	int rc;
+
+	s->baud = s->chip->link_baud;
+	if (s->tr->set_baud && (rc = s->tr->set_baud(s->tr_priv, s->baud)) != IOTFLASH_OK)
+		return ctx_fail(ctx, rc, "%s: cannot set %u baud", port, (unsigned)s->baud);
+	ctx->error[0] = '\0';
+	if ((rc = s->drv->open(&s->dev, &s->drv_priv)) != IOTFLASH_OK) {
+		if (!ctx->error[0])
+			ctx_fail(ctx, rc, "%s: %s", s->chip->family, iotflash_strerror(rc));
+		s->drv_priv = NULL;
+		return rc;
+	}
+	memset(&s->info, 0, sizeof(s->info));
+	s->info.chip = s->requested;
+	if ((rc = s->drv->detect(s->drv_priv, &s->info)) != IOTFLASH_OK) {
+		char why[ERRLEN];
+		snprintf(why, sizeof(why), "%s", ctx->error[0] ? ctx->error : iotflash_strerror(rc));
+		return ctx_fail(ctx, rc, "connected, but identifying the chip failed: %s", why);
+	}
+	reconcile_identity(s);
+	return IOTFLASH_OK;
+}
+
+static uint32_t next_lower_rate(uint32_t baud)
+{
+	static const uint32_t rates[] = {3000000, 2000000, 1500000, 921600, 460800, 230400, 115200};
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+		if (rates[i] < baud)
+			return rates[i];
+	return 115200;
+}
+
+/* Prove a rate above the link rate with checksummed test transfers: two
+ * clean block reads in a row within LINK_PROOF_TRIES. */
+static bool link_holds(struct iotflash_session *s)
+{
+	uint32_t rb = s->chip->read_block, addr = s->chip->app_offset;
+	uint8_t dev[IOTFLASH_SUM_MAX], host[IOTFLASH_SUM_MAX], *buf;
+	int clean = 0;
+
+	if (s->baud <= s->chip->link_baud || !engine_has_sum(s) || !(buf = malloc(rb)))
+		return true;
+	addr = addr < s->flash_size ? addr - addr % rb : 0;
+	for (int i = 0; i < LINK_PROOF_TRIES && clean < 2; i++) {
+		bool ok = s->drv->read(s->drv_priv, addr, buf, rb) == IOTFLASH_OK &&
+		          engine_device_sum(s, addr, rb, dev) == IOTFLASH_OK &&
+		          memcmp(dev, host, engine_host_sum(s, buf, rb, host)) == 0;
+		clean = ok ? clean + 1 : 0;
+	}
+	free(buf);
+	s->ctx->error[0] = '\0';
+	return clean >= 2;
+}
+
 IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct iotflash_open_opts *o,
                                        struct iotflash_session **out)
 {
@@ -110,26 +169,19 @@ IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct io
 		goto fail;
 	if ((rc = find_driver(s, plugin)) != IOTFLASH_OK || (rc = open_transport(s, plugin, o->port)) != IOTFLASH_OK)
 		goto fail;
-	s->baud = s->chip->link_baud;
-	if (s->tr->set_baud && (rc = s->tr->set_baud(s->tr_priv, s->baud)) != IOTFLASH_OK) {
-		rc = ctx_fail(ctx, rc, "%s: cannot set %u baud", o->port, (unsigned)s->baud);
+	if ((rc = connect(s, o->port)) != IOTFLASH_OK)
 		goto fail;
-	}
-	ctx->error[0] = '\0';
-	if ((rc = s->drv->open(&s->dev, &s->drv_priv)) != IOTFLASH_OK) {
-		if (!ctx->error[0])
-			ctx_fail(ctx, rc, "%s: %s", s->chip->family, iotflash_strerror(rc));
+	while (!link_holds(s)) {  /* step down until the link carries data */
+		uint32_t lower = next_lower_rate(s->baud);
+		ctx_log(ctx, IOTFLASH_LOG_WARN, "session",
+		        "the link garbles data at %u baud (adapter or wiring); stepping down to %u baud",
+		        (unsigned)s->baud, (unsigned)lower);
+		s->drv->close(s->drv_priv);
 		s->drv_priv = NULL;
-		goto fail;
+		s->target_baud = lower;
+		if ((rc = connect(s, o->port)) != IOTFLASH_OK)
+			goto fail;
 	}
-	s->info.chip = s->requested;
-	if ((rc = s->drv->detect(s->drv_priv, &s->info)) != IOTFLASH_OK) {
-		char why[ERRLEN];
-		snprintf(why, sizeof(why), "%s", ctx->error[0] ? ctx->error : iotflash_strerror(rc));
-		ctx_fail(ctx, rc, "linked, but identifying the chip failed (unreliable serial link?): %s", why);
-		goto fail;
-	}
-	reconcile_identity(s);
 	*out = s;
 	return IOTFLASH_OK;
 fail:
@@ -250,14 +302,23 @@ static bool sha_matches(const uint8_t *data, size_t len, const char *want)
 	return want && strcasecmp(got, want) == 0;
 }
 
-/* --loader FILE, else $(datadir)/iotflash/loaders, else ~/.local/share/iotflash/loaders. */
 IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **data, size_t *len)
 {
+	return iotflash_dev_chip_loader(dev, dev->s->chip, data, len);
+}
+
+/* --loader FILE, else $(datadir)/iotflash/loaders, else ~/.local/share/iotflash/loaders. */
+IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct iotflash_chip *c,
+                                          const uint8_t **data, size_t *len)
+{
 	struct iotflash_session *s = dev->s;
-	const struct iotflash_chip *c = s->chip;
 	const char *home = getenv("HOME");
 	char paths[2][4096], err[ERRLEN];
 
+	if (s->loader && s->loader_chip != c) {  /* another chip's loader */
+		free(s->loader);
+		s->loader = NULL;
+	}
 	if (s->loader) {
 		*data = s->loader;
 		*len = s->loader_len;
@@ -289,6 +350,7 @@ IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **d
 			                     "and put it in %s/ or ~/.local/share/iotflash/loaders/, or pass --loader FILE",
 			                     c->name, c->loader_file, c->loader_sha256 ? c->loader_sha256 : "?", LOADERDIR);
 	}
+	s->loader_chip = c;
 	*data = s->loader;
 	*len = s->loader_len;
 	return IOTFLASH_OK;

@@ -56,6 +56,8 @@ struct termios2 {
 struct sim_faults {
 	double drop, flip, stall, reset;  /* probabilities per byte */
 	uint64_t stall_ns;
+	uint32_t ceiling_baud;            /* a weak adapter/wiring: above this rate ... */
+	double ceiling_flip;              /* ... bytes flip with this probability */
 	unsigned noise;                   /* junk bytes at open and after each reset */
 };
 
@@ -192,17 +194,18 @@ static bool parse_count(const char *s, unsigned *out)
 /* One "key=value" token; tok is NUL-terminated. */
 static bool parse_fault(char *tok, struct sim_faults *f, unsigned *seen, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "drop", "flip", "stall", "reset", "noise" };
+	static const char *const keys[] = { "drop", "flip", "stall", "reset", "noise", "ceiling" };
 	char *eq = strchr(tok, '=');
 	unsigned k;
 	if (eq)
 		*eq = '\0';
-	for (k = 0; k < 5 && strcmp(tok, keys[k]); k++)
+	for (k = 0; k < 6 && strcmp(tok, keys[k]); k++)
 		;
 	if (eq)
 		*eq = '=';
-	if (!eq || k == 5) {
-		snprintf(err, errlen, "unknown fault '%s' (expected drop=P, flip=P, stall=P:DURATION, reset=P or noise=N)", tok);
+	if (!eq || k == 6) {
+		snprintf(err, errlen, "unknown fault '%s' (expected drop=P, flip=P, stall=P:DURATION, reset=P, noise=N "
+		         "or ceiling=BAUD:P)", tok);
 		return false;
 	}
 	if (*seen & (1u << k)) {
@@ -217,6 +220,15 @@ static bool parse_fault(char *tok, struct sim_faults *f, unsigned *seen, char *e
 	case 1: ok = parse_probability(val, &f->flip); break;
 	case 3: ok = parse_probability(val, &f->reset); break;
 	case 4: ok = parse_count(val, &f->noise); break;
+	case 5: {
+		char *colon = strchr(tok, ':'), *end = NULL;
+		unsigned long baud = strtoul(val, &end, 10);
+		ok = colon != NULL && end == colon && baud >= 1200 && baud <= 100000000;
+		if (ok)
+			f->ceiling_baud = (uint32_t)baud;
+		ok = ok && parse_probability(colon + 1, &f->ceiling_flip);
+		break;
+	}
 	default: {
 		char *colon = strchr(tok, ':');
 		ok = colon != NULL;
@@ -235,6 +247,7 @@ static bool parse_fault(char *tok, struct sim_faults *f, unsigned *seen, char *e
 			"P:DURATION with a unit us, ms or s (e.g. stall=1e-3:200ms)",
 			"a probability between 0 and 1 (e.g. reset=1e-6)",
 			"a byte count (e.g. noise=64)",
+			"BAUD:P, bytes above BAUD flip with probability P (e.g. ceiling=460800:0.01)",
 		};
 		snprintf(err, errlen, "bad fault '%s': expected %s", tok, want[k]);
 	}
@@ -427,6 +440,15 @@ static void rx_push(struct iotflash_sim *sim, uint8_t b, uint64_t ready)
 	sim->rx_count++;
 }
 
+/* Bit flips: the flip fault, and more above a weak adapter's ceiling. */
+static double flip_rate(const struct iotflash_sim *sim)
+{
+	const struct sim_faults *f = &sim->faults;
+	if (f->ceiling_baud && sim->model_baud > f->ceiling_baud && f->ceiling_flip > f->flip)
+		return f->ceiling_flip;
+	return f->flip;
+}
+
 /* Faults on one received byte; false when it is lost. */
 static bool rx_faults(struct iotflash_sim *sim, uint8_t *b, uint64_t *clock)
 {
@@ -443,7 +465,7 @@ static bool rx_faults(struct iotflash_sim *sim, uint8_t *b, uint64_t *clock)
 		sim->stats.dropped++;
 		return false;
 	}
-	if (rng_chance(&sim->rx_rng, f->flip)) {
+	if (rng_chance(&sim->rx_rng, flip_rate(sim))) {
 		*b ^= (uint8_t)(1u << (rng_next(&sim->rx_rng) & 7));
 		sim->stats.flipped++;
 	}
@@ -616,7 +638,7 @@ static bool tx_faults(struct iotflash_sim *sim, uint8_t *b, bool *stall)
 		sim->stats.dropped++;
 		return false;
 	}
-	if (rng_chance(&sim->tx_rng, f->flip)) {
+	if (rng_chance(&sim->tx_rng, flip_rate(sim))) {
 		*b ^= (uint8_t)(1u << (rng_next(&sim->tx_rng) & 7));
 		sim->stats.flipped++;
 	}

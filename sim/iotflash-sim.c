@@ -14,6 +14,8 @@
 #include <iotflash/iotflash.h>
 #include <iotflash/model.h>
 
+#include "usb-launch.h"
+
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
@@ -48,6 +50,8 @@ static const char usage_text[] =
 	"  reset=P            per received byte: the chip resets and starts over from\n"
 	"                     power-on (pending input is lost)\n"
 	"  noise=N            N junk bytes sent when the pty opens and after each reset\n"
+	"  ceiling=BAUD:P     a weak adapter or long wires: above BAUD, bytes flip\n"
+	"                     with probability P (the client must step down)\n"
 	"Example: --faults drop=1e-4,flip=1e-4,stall=1e-3:200ms,reset=1e-6,noise=32 --seed 7\n"
 	"\n"
 	"Environment: IOTFLASH_PLUGIN_PATH (plugin directories, colon-separated),\n"
@@ -57,6 +61,7 @@ static const char usage_text[] =
 struct args {
 	struct iotflash_sim_opts sim;
 	bool list_models;
+	char **command;  /* USB models: the command to run */
 };
 
 static int usage_error(const char *fmt, ...) IOTFLASH_PRINTF(1, 2);
@@ -113,9 +118,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'f': a->sim.flash_path = optarg; break;
 		case 'l': a->sim.link_path = optarg; break;
 		case OPT_FAULTS:
-			if (!iotflash_sim_faults_valid(optarg, err, sizeof(err)))
-				return usage_error("--faults: %s", err);
-			a->sim.faults = optarg;
+			a->sim.faults = optarg;  /* checked below: USB models have their own */
 			break;
 		case OPT_SEED:
 			if (!parse_seed(optarg, &a->sim.seed))
@@ -124,17 +127,20 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_NO_TIMING: a->sim.timing = false; break;
 		case 'v': a->sim.verbose++; break;
 		case OPT_LIST_MODELS: a->list_models = true; break;
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(usage_text, stdout); fputs(usb_launch_help(), stdout); return 0;
 		case 'V': printf("iotflash-sim %s\n", IOTFLASH_VERSION_STRING); return 0;
 		case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default: return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc) {
-		if (a->sim.model && strchr(a->sim.model, '+'))
-			return -1;  /* the USB form; refused with its own message */
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (a->sim.model && strchr(a->sim.model, '+')) {
+		a->command = argv + optind;  /* the USB form: usb_launch() checks the rest */
+		return -1;
 	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (a->sim.faults && !iotflash_sim_faults_valid(a->sim.faults, err, sizeof(err)))
+		return usage_error("--faults: %s", err);
 	if (a->list_models)
 		return -1;
 	if (!a->sim.model)
@@ -206,6 +212,8 @@ int main(int argc, char **argv)
 		                     log_to_stderr, NULL, NULL);
 	if (a.list_models) {
 		status = list_models(ctx);
+	} else if (a.sim.model && strchr(a.sim.model, '+')) {
+		status = usb_launch(ctx, &a.sim, a.command);
 	} else if (iotflash_sim_run(ctx, &a.sim) != IOTFLASH_OK) {
 		fprintf(stderr, "iotflash-sim: %s\n", iotflash_ctx_error(ctx));
 		status = EXIT_FAILURE;

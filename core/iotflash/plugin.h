@@ -142,6 +142,10 @@ IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev); /* --b
  * --loader FILE (gunzipped if compressed) or the loader directories.  Fails
  * with IOTFLASH_ERR_LOADER_MISSING and a message saying which file is needed. */
 IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **data, size_t *len);
+/* The same for a given chip: for drivers that identify the chip (e.g. from
+ * its boot ROM) before they upload its loader. */
+IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct iotflash_chip *chip,
+                                          const uint8_t **data, size_t *len);
 IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev);
 /* The checksum this session's verify() computes, when it is not the chip
  * database's: e.g. the loader the device runs has none, and

@@ -38,7 +38,20 @@ too_dense() {
 	check "$chip [$faults]: bootloader untouched" regions_equal "$T/flash.bin" "$T/orig.bin" 0 0x11000
 }
 
+step_down() {
+	cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+	start_sim bk7231n "$T/flash.bin" --no-timing --faults ceiling=460800:0.003 --seed 5 || { fail "simulator"; return; }
+	iot -c bk7231n chip-id
+	check "weak adapter: the link steps down to a rate it holds" out_has "^Link: +460800 baud"
+	check "weak adapter: the user is told" grep -q "stepping down to 460800" "$T/err"
+	iot -c bk7231n read-flash 0x11000 0x40000 "$T/part.bin"
+	check "weak adapter: the read after stepping down is exact" \
+		cmp -s "$T/part.bin" <(dd if="$T/flash.bin" bs=4096 skip=17 count=64 2>/dev/null)
+	stop_sim
+}
+
 random_file "$T/app.bin" 4096
+step_down
 survivable bk7231n bk7231n-lspa9-clone.bin "drop=2e-5,flip=2e-5,stall=2e-5:150ms"
 survivable bk7231t bk72xx-bulb-feit-br30.bin "drop=2e-5,flip=2e-5,stall=2e-5:150ms"
 too_dense bk7231n bk7231n-lspa9-clone.bin "flip=0.02"

@@ -1,0 +1,326 @@
+/* AmebaZ (RTL8710B): the mask ROM's binary download protocol (§1, §2).
+ * No RAM code is run: reads use 0x19 (raw 1 KiB chunks), writes the
+ * address-XMODEM (the ROM erases as it goes), erases 0x17.  The ROM has no
+ * checksum, so the core verifies by reading back. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "driver.h"
+
+#define BEACON_LISTEN_MS 150      /* beacons come every 50 ms (§1.1) */
+#define QUIET_SILENCE_MS 70       /* more than one beacon period */
+#define QUIET_TRIES 10
+#define ACK_MS 300                /* a command is answered within a beacon slot */
+#define CHUNK_MARGIN_MS 200
+#define READ_BLOCKS_MAX 16        /* 64 KiB per 0x19 command */
+#define ERASE_SECTOR_MS 500
+#define XM_START_NAK_MS 100       /* the session NAK comes ~1 ms after the ACK */
+#define SR1_PROTECT 0x7Cu         /* BP0-BP4 (§1.3 status forms) */
+#define SYSDATA_SIZE_WORD 0x26    /* system data: flash size (MiB << 10) - 1 (§8) */
+
+static const uint8_t link_reset[] = { RTL_CAN, RTL_CMD_XMODEM, RTL_CAN };  /* §2.1 */
+
+/* Listen at one rate for the beacon. */
+static bool beacon_at(struct rtl *r, uint32_t baud)
+{
+	if (iotflash_io_set_baud(r->dev, baud) < 0)
+		return false;
+	iotflash_io_flush_input(r->dev);
+	if (!rtl_drain(r, BEACON_LISTEN_MS, BEACON_LISTEN_MS * 2, RTL_NAK))
+		return false;
+	r->baud = baud;
+	return true;
+}
+
+/* Find the beacon at the ROM rate or at the target (a run that ended
+ * without resetting the chip); `18 07 18` ends a stale XMODEM session and
+ * brings the ROM back to 1.5 Mbaud (§2.1). */
+static int ambz_find(struct rtl *r)
+{
+	uint64_t start = iotflash_now_ms();
+	bool noticed = false;
+
+	for (unsigned round = 0;; round++) {
+		int rc;
+		if (beacon_at(r, r->link_baud) || (r->target != r->link_baud && beacon_at(r, r->target)))
+			return IOTFLASH_OK;
+		if (round % 2 == 0 && iotflash_io_set_baud(r->dev, r->link_baud) == 0)
+			rtl_send(r, link_reset, sizeof link_reset);
+		if ((rc = rtl_link_timeout(r, start, &noticed)) != IOTFLASH_OK)
+			return rc;
+	}
+}
+
+/* `05 idx` -> `06` at the old rate; the ROM beacons at the new one. */
+static int ambz_try_baud(struct rtl *r, uint32_t baud)
+{
+	int idx = rtl_baud_index(r->rates, r->n_rates, baud);
+	uint8_t req[2];
+	uint32_t old = r->baud;
+
+	if (idx < 0)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_BAUD, "%u baud is not in the ROM's rate table", (unsigned)baud);
+	iotflash_io_flush_input(r->dev);
+	rtl_send(r, req, rtl_req_baud(req, (uint8_t)idx));
+	if (rtl_wait_byte(r, RTL_ACK, ACK_MS) == IOTFLASH_OK && beacon_at(r, baud))
+		return IOTFLASH_OK;
+	/* No ACK, or no beacon at the new rate: find the chip again. */
+	if (beacon_at(r, old) || beacon_at(r, baud))
+		return IOTFLASH_ERR_BAUD;
+	return ambz_find(r) == IOTFLASH_OK ? IOTFLASH_ERR_BAUD : IOTFLASH_ERR_NO_LINK;
+}
+
+static int ambz_switch(struct rtl *r)
+{
+	uint32_t rates[5];
+	int rc;
+
+	if (r->baud == r->target)
+		return IOTFLASH_OK;
+	if ((rc = ambz_try_baud(r, r->target)) == IOTFLASH_OK)
+		return IOTFLASH_OK;
+	if (rc == IOTFLASH_ERR_NO_LINK)
+		return iotflash_fail(r->dev, rc, "lost the chip while changing to %u baud", (unsigned)r->target);
+	rtl_fallback_rates(r, rates);
+	for (unsigned i = 0; rates[i]; i++) {
+		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; trying %u",
+		             (unsigned)r->target, (unsigned)rates[i]);
+		if (r->baud == rates[i] || ambz_try_baud(r, rates[i]) == IOTFLASH_OK)
+			return IOTFLASH_OK;
+	}
+	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; staying at %u",
+	             (unsigned)r->target, (unsigned)r->baud);
+	return IOTFLASH_OK;
+}
+
+static int ambz_link(struct rtl *r)
+{
+	int rc = ambz_find(r);
+	if (rc == IOTFLASH_OK)
+		rc = ambz_switch(r);
+	if (rc == IOTFLASH_OK)
+		iotflash_log(r->dev, IOTFLASH_LOG_INFO, "AmebaZ ROM at %u baud", (unsigned)r->baud);
+	return rc;
+}
+
+/* ACK until the beacon stops (Quiet-Handshake, §1.1), so that no NAK lands
+ * in the raw data of a 0x19 read or in a status byte. */
+static int ambz_quiet(struct rtl *r)
+{
+	static const uint8_t ack = RTL_ACK;
+
+	for (int t = 0; t < QUIET_TRIES; t++) {
+		uint8_t b;
+		int n;
+		if (rtl_send(r, &ack, 1) != IOTFLASH_OK)
+			break;
+		n = rtl_recv(r, &b, 1, QUIET_SILENCE_MS);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return IOTFLASH_OK;
+		rtl_drain(r, 5, QUIET_SILENCE_MS, -1);
+	}
+	return iotflash_fail(r->dev, IOTFLASH_ERR_NO_LINK, "the ROM does not stop beaconing");
+}
+
+/* After a failed chunk: ACK the rest of the command away so that the ROM
+ * returns to its command loop (as ltchiptool does). */
+static void ambz_abort_read(struct rtl *r, unsigned chunks_left)
+{
+	static const uint8_t ack = RTL_ACK;
+
+	for (unsigned i = 0; i < chunks_left; i++) {
+		rtl_send(r, &ack, 1);
+		if (!rtl_drain(r, 30, 500, -1))
+			break;
+	}
+	rtl_drain(r, 30, 500, -1);
+}
+
+static int ambz_read_cmd(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t blocks)
+{
+	static const uint8_t ack = RTL_ACK;
+	unsigned chunks = blocks * (RTL_SECTOR / RTL_ROM_CHUNK);
+	unsigned timeout = iotflash_io_wire_ms(r->dev, RTL_ROM_CHUNK) + CHUNK_MARGIN_MS;
+	uint8_t req[6];
+	int rc = ambz_quiet(r);
+
+	if (rc != IOTFLASH_OK)
+		return rc;
+	rtl_send(r, req, rtl_req_range(req, RTL_CMD_ROM_READ, addr, blocks));
+	for (unsigned i = 0; i < chunks; i++) {
+		rc = rtl_recv_exact(r, buf + i * RTL_ROM_CHUNK, RTL_ROM_CHUNK, timeout);
+		if (rc != IOTFLASH_OK) {
+			ambz_abort_read(r, chunks - i);
+			return iotflash_fail(r->dev, rc, "read at 0x%06x: the chip sent less than 1 KiB",
+			                     (unsigned)(addr + i * RTL_ROM_CHUNK));
+		}
+		if ((rc = rtl_send(r, &ack, 1)) != IOTFLASH_OK)
+			return rc;
+	}
+	return IOTFLASH_OK;
+}
+
+static int ambz_read(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	for (uint32_t off = 0; off < len;) {
+		uint32_t n = len - off < READ_BLOCKS_MAX * RTL_SECTOR ? len - off : READ_BLOCKS_MAX * RTL_SECTOR;
+		int rc = ambz_read_cmd(r, addr + off, buf + off, (uint16_t)(n / RTL_SECTOR));
+		if (rc != IOTFLASH_OK)
+			return rc;
+		off += n;
+	}
+	return IOTFLASH_OK;
+}
+
+/* `21` -> SR1 (ROM form, §1.3). */
+static int ambz_read_sr1(struct rtl *r, uint8_t *sr1)
+{
+	static const uint8_t req = RTL_CMD_SPI_READ;
+	int rc = ambz_quiet(r);
+
+	if (rc != IOTFLASH_OK)
+		return rc;
+	rtl_send(r, &req, 1);
+	rc = rtl_recv_exact(r, sr1, 1, ACK_MS);
+	if (rc != IOTFLASH_OK)
+		return iotflash_fail(r->dev, rc, "no answer to the status-register read");
+	return IOTFLASH_OK;
+}
+
+/* `26 vv` -> `06`. */
+static int ambz_write_sr1(struct rtl *r, uint8_t value)
+{
+	const uint8_t req[2] = { 0x26, value };
+
+	iotflash_io_flush_input(r->dev);
+	rtl_send(r, req, sizeof req);
+	if (rtl_wait_byte(r, RTL_ACK, ACK_MS) != IOTFLASH_OK)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "no answer to the status-register write");
+	return IOTFLASH_OK;
+}
+
+/* Clear the block-protect bits before changing the flash; close() restores them. */
+static int ambz_unprotect(struct rtl *r)
+{
+	int rc;
+
+	if (!r->sr1_known || !(r->sr1 & SR1_PROTECT) || r->sr1_changed)
+		return IOTFLASH_OK;
+	iotflash_log(r->dev, IOTFLASH_LOG_INFO, "clearing the flash write protection (SR1 0x%02x)", r->sr1);
+	if ((rc = ambz_write_sr1(r, (uint8_t)(r->sr1 & ~SR1_PROTECT))) != IOTFLASH_OK)
+		return rc;
+	r->sr1_changed = true;
+	return IOTFLASH_OK;
+}
+
+/* Flash size from the system data (§8): (MiB << 10) - 1, 0xFFFF = 2 MiB. */
+static uint32_t sysdata_size(const uint8_t *sys)
+{
+	uint32_t v = (uint32_t)sys[SYSDATA_SIZE_WORD] | (uint32_t)sys[SYSDATA_SIZE_WORD + 1] << 8;
+	uint32_t mib = (v + 1) >> 10;
+
+	if (v == 0xFFFF)
+		return 2u << 20;
+	if (((v + 1) & 0x3FF) || !mib || (mib & (mib - 1)) || mib > 16)
+		return 0;
+	return mib << 20;
+}
+
+static int ambz_detect(struct rtl *r, struct iotflash_chip_info *info)
+{
+	uint8_t sys[RTL_SECTOR];
+	uint32_t sys_addr = (uint32_t)rtl_param(r, "system_data", 0x9000);
+	uint32_t size;
+	int rc;
+
+	info->chip = r->chip;
+	snprintf(info->loader_version, sizeof info->loader_version, "AmebaZ download ROM");
+	if ((rc = ambz_read_sr1(r, &r->sr1)) != IOTFLASH_OK)
+		return rc;
+	r->sr1_known = true;
+	if ((rc = ambz_read(r, sys_addr, sys, sizeof sys)) != IOTFLASH_OK)
+		return rc;
+	size = sysdata_size(sys);
+	info->flash_size = size ? size : r->chip->flash_size;
+	snprintf(info->extra, sizeof info->extra, "flash SR1 0x%02x; size %s", r->sr1,
+	         size ? "from the system data at 0x9000" : "not in the system data (database default)");
+	return IOTFLASH_OK;
+}
+
+static int ambz_after_session(struct rtl *r)
+{
+	/* The ROM is back at 1.5 Mbaud after any XMODEM session (§1.2). */
+	r->baud = r->link_baud;
+	if (!beacon_at(r, r->link_baud)) {
+		int rc = ambz_find(r);
+		if (rc != IOTFLASH_OK)
+			return rc;
+	}
+	return ambz_switch(r);
+}
+
+static int ambz_write(struct rtl *r, uint32_t addr, const uint8_t *buf, uint32_t len)
+{
+	static const uint8_t start = RTL_CMD_XMODEM;
+	int rc = ambz_unprotect(r), rc2;
+
+	if (rc != IOTFLASH_OK)
+		return rc;
+	iotflash_io_flush_input(r->dev);
+	rtl_send(r, &start, 1);
+	if (rtl_wait_byte(r, RTL_ACK, ACK_MS) != IOTFLASH_OK)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "write at 0x%06x: the ROM did not start XMODEM",
+		                     (unsigned)addr);
+	rtl_wait_byte(r, RTL_NAK, XM_START_NAK_MS);  /* the session's first NAK, if it comes */
+	/* Frames go in ascending order: the ROM erases each sector once (§1.4). */
+	rc = rtl_xm_send(r, true, r->flash_map + addr, buf, len, 0xFF, "write");
+	if (rc != IOTFLASH_OK) {
+		static const uint8_t can = RTL_CAN;
+		rtl_send(r, &can, 1);
+	} else if (!rtl_xm_end(r)) {
+		iotflash_log(r->dev, IOTFLASH_LOG_DEBUG, "no ACK for EOT; the data is checked by the core anyway");
+	}
+	rc2 = ambz_after_session(r);
+	return rc != IOTFLASH_OK ? rc : rc2;
+}
+
+static int ambz_erase(struct rtl *r, uint32_t addr, uint32_t len)
+{
+	uint16_t sectors = (uint16_t)(len / RTL_SECTOR);
+	uint8_t req[6];
+	int rc = ambz_unprotect(r);
+
+	if (rc != IOTFLASH_OK)
+		return rc;
+	iotflash_io_flush_input(r->dev);
+	rtl_send(r, req, rtl_req_range(req, RTL_CMD_ERASE, addr, sectors));
+	if (rtl_wait_byte(r, RTL_ACK, ACK_MS + sectors * ERASE_SECTOR_MS) != IOTFLASH_OK)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "erase at 0x%06x: no answer from the chip",
+		                     (unsigned)addr);
+	return IOTFLASH_OK;
+}
+
+static void ambz_close(struct rtl *r)
+{
+	if (r->sr1_changed && ambz_write_sr1(r, r->sr1) != IOTFLASH_OK)
+		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "could not restore the flash write protection");
+	/* Leave the ROM at its own rate so the next run finds it at once. */
+	if (r->baud != r->link_baud) {
+		r->target = r->link_baud;
+		ambz_switch(r);
+	}
+}
+
+const struct rtl_ops rtl_ambz_ops = {
+	.link = ambz_link,
+	.detect = ambz_detect,
+	.read = ambz_read,
+	.write = ambz_write,
+	.erase = ambz_erase,
+	.verify = NULL,
+	.close = ambz_close,
+};

@@ -1,0 +1,389 @@
+/* AmebaZ2 (RTL87X0C): the ROM's download-mode text shell (§7).  Reads are
+ * `DB` dumps of the memory-mapped flash, writes `fwd` + plain XMODEM (the
+ * ROM erases as it goes), verification `hashq` (SHA-256 from the offset of
+ * the last `fwd`), erase `seras`. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+
+#define PING_MS 300
+#define LINE_MS 300               /* one short reply line */
+#define UCFG_SETTLE_MS 500        /* the ROM waits this long before its OK (§7.3) */
+#define UCFG_REPLY_MS (UCFG_SETTLE_MS + 1000)
+#define UCFG_SWITCH_MS 100
+#define FWD_NAK_MS 3000           /* NAKs come about every second (§7.4) */
+#define FWD_OK_MS 1000
+#define HASH_BYTES_PER_MS 1000    /* generous: the ROM hashes several MB/s */
+#define SECTOR_ERASE_MS 300
+#define DB_MAX (32u * 1024u)      /* ltchiptool's chunk at 115200 */
+#define REG_PIN_GROUP 0x40000038u
+#define REG_SYSCFG 0x400001F0u
+#define REG_WDT 0x40002800u
+#define WDT_OFF 0x7EFFFFFFu
+#define SPIC_BASE 0x40020000u
+#define MONITOR_PROMPT "$8710c"
+
+static int z2_line(struct rtl *r, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
+
+static int z2_line(struct rtl *r, const char *fmt, ...)
+{
+	char line[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof line - 1)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_INTERNAL, "shell command too long");
+	line[n++] = '\n';
+	iotflash_io_flush_input(r->dev);
+	return rtl_send(r, line, (size_t)n);
+}
+
+/* Collect input until `needle` has arrived (true) or timeout_ms passed;
+ * *got bytes of it are left in buf. */
+static bool z2_expect(struct rtl *r, const char *needle, char *buf, size_t cap, size_t *got,
+                      unsigned timeout_ms)
+{
+	uint64_t deadline = iotflash_now_ms() + timeout_ms;
+	*got = 0;
+	while (*got < cap - 1) {
+		uint64_t now = iotflash_now_ms();
+		int n;
+		if (now >= deadline)
+			break;
+		n = rtl_recv_some(r, (uint8_t *)buf + *got, cap - 1 - *got, (unsigned)(deadline - now));
+		if (n < 0)
+			return false;
+		*got += (size_t)n;
+		if (rtl_find(buf, *got, needle))
+			return true;
+	}
+	return false;
+}
+
+static bool z2_ping(struct rtl *r, bool *monitor)
+{
+	char buf[128];
+	size_t got;
+	bool ok;
+
+	z2_line(r, "ping");
+	ok = z2_expect(r, "ping", buf, sizeof buf, &got, PING_MS);
+	*monitor = rtl_find(buf, got, MONITOR_PROMPT) != NULL;
+	return ok && !*monitor;
+}
+
+/* One reply line per written value (§7.3 EW/EB). */
+static int z2_write_regs(struct rtl *r, const char *cmd, uint32_t addr, uint32_t value)
+{
+	char buf[128];
+	size_t got;
+
+	z2_line(r, "%s %X %X", cmd, (unsigned)addr, (unsigned)value);
+	if (!z2_expect(r, "\r\n", buf, sizeof buf, &got, LINE_MS))
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "no answer to %s %X", cmd, (unsigned)addr);
+	rtl_drain(r, 10, 100, -1);
+	return IOTFLASH_OK;
+}
+
+/* `DW addr 4`: one line of four words. */
+static int z2_read_words(struct rtl *r, uint32_t addr, uint32_t words[4])
+{
+	char buf[128];
+	size_t len = rtl_dw_reply_len(4);
+	int rc;
+
+	z2_line(r, "DW %X 4", (unsigned)addr);
+	rc = rtl_recv_exact(r, (uint8_t *)buf, len, LINE_MS + iotflash_io_wire_ms(r->dev, len));
+	if (rc != IOTFLASH_OK || !rtl_parse_dw(buf, len, addr, words, 4)) {
+		rtl_drain(r, 50, 500, -1);
+		return iotflash_fail(r->dev, rc ? rc : IOTFLASH_ERR_PROTOCOL, "DW %X: no or malformed answer",
+		                     (unsigned)addr);
+	}
+	return IOTFLASH_OK;
+}
+
+/* `DB addr n` into out (n a multiple of 16). */
+static int z2_dump(struct rtl *r, uint32_t addr, uint8_t *out, unsigned n)
+{
+	size_t len = rtl_db_reply_len(n);
+	char *text = malloc(len + 1);
+	int rc;
+
+	if (!text)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_NOMEM, "out of memory");
+	z2_line(r, "DB %X %u", (unsigned)addr, n);
+	rc = rtl_recv_exact(r, (uint8_t *)text, len, REPLY_MARGIN_MS + iotflash_io_wire_ms(r->dev, len));
+	if (rc == IOTFLASH_OK && !rtl_parse_db(text, len, addr, out, n))
+		rc = IOTFLASH_ERR_PROTOCOL;
+	free(text);
+	if (rc != IOTFLASH_OK) {
+		rtl_drain(r, 50, 2000, -1);
+		return iotflash_fail(r->dev, rc, "DB %X %u: %s", (unsigned)addr, n,
+		                     rc == IOTFLASH_ERR_TIMEOUT ? "the dump was cut short" : "malformed dump");
+	}
+	return IOTFLASH_OK;
+}
+
+/* `ucfg baud 0 0`: the ROM answers OK at the new rate after 500 ms. */
+static int z2_try_baud(struct rtl *r, uint32_t baud)
+{
+	char buf[64];
+	size_t got;
+	uint32_t old = r->baud;
+	bool monitor;
+
+	z2_line(r, "ucfg %u 0 0", (unsigned)baud);
+	iotflash_io_drain(r->dev);
+	/* Switch well inside the ROM's 500 ms: the line must have left at the
+	 * old rate even where drain returns early (ptys, USB adapters). */
+	iotflash_sleep_ms(r->dev, UCFG_SWITCH_MS);
+	if (rtl_set_host_baud(r, baud) != IOTFLASH_OK)
+		return IOTFLASH_ERR_BAUD;
+	r->baud = baud;
+	if (z2_expect(r, "OK", buf, sizeof buf, &got, UCFG_REPLY_MS) && z2_ping(r, &monitor))
+		return IOTFLASH_OK;
+	r->baud = old;
+	rtl_set_host_baud(r, old);
+	if (z2_ping(r, &monitor))
+		return IOTFLASH_ERR_BAUD;
+	return IOTFLASH_ERR_NO_LINK;
+}
+
+static int z2_switch(struct rtl *r)
+{
+	uint32_t rates[5];
+	int rc;
+
+	if (r->baud == r->target)
+		return IOTFLASH_OK;
+	/* The watchdog would reset the chip during a long session (§7.5). */
+	if ((rc = z2_write_regs(r, "EW", REG_WDT, WDT_OFF)) != IOTFLASH_OK)
+		return rc;
+	if ((rc = z2_try_baud(r, r->target)) == IOTFLASH_OK)
+		return IOTFLASH_OK;
+	if (rc == IOTFLASH_ERR_NO_LINK)
+		return iotflash_fail(r->dev, rc, "lost the chip while changing to %u baud", (unsigned)r->target);
+	rtl_fallback_rates(r, rates);
+	for (unsigned i = 0; rates[i]; i++) {
+		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; trying %u",
+		             (unsigned)r->target, (unsigned)rates[i]);
+		if (z2_try_baud(r, rates[i]) == IOTFLASH_OK)
+			return IOTFLASH_OK;
+	}
+	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; staying at %u",
+	             (unsigned)r->target, (unsigned)r->baud);
+	return IOTFLASH_OK;
+}
+
+static int z2_find(struct rtl *r)
+{
+	uint64_t start = iotflash_now_ms();
+	bool noticed = false, monitor = false, told = false;
+	uint32_t rates[2] = { r->link_baud, r->target };
+
+	for (unsigned round = 0;; round++) {
+		uint32_t baud = rates[round % 2];
+		int rc;
+		if (iotflash_io_set_baud(r->dev, baud) == 0 && z2_ping(r, &monitor)) {
+			r->baud = baud;
+			return IOTFLASH_OK;
+		}
+		if (monitor && !told) {
+			iotflash_notice(r->dev, "the chip is in its ROM monitor (%s>), not in download mode: "
+			                "pull PA00 high (3.3 V) and reset it", MONITOR_PROMPT);
+			told = true;
+		}
+		if ((rc = rtl_link_timeout(r, start, &noticed)) != IOTFLASH_OK)
+			return rc;
+	}
+}
+
+static int z2_link(struct rtl *r)
+{
+	int rc = z2_find(r);
+	if (rc == IOTFLASH_OK)
+		rc = z2_switch(r);
+	if (rc == IOTFLASH_OK)
+		iotflash_log(r->dev, IOTFLASH_LOG_INFO, "AmebaZ2 download shell at %u baud", (unsigned)r->baud);
+	return rc;
+}
+
+/* The flash JEDEC id through the SPI controller, as the GUI reads it (§7.5). */
+static int z2_flash_id(struct rtl *r, uint32_t *jedec)
+{
+	uint8_t dr[16];
+	int rc = z2_write_regs(r, "EB", SPIC_BASE + 0x60, 0x9F);
+
+	if (rc == IOTFLASH_OK)
+		rc = z2_write_regs(r, "EW", SPIC_BASE + 0x04, 3);
+	if (rc == IOTFLASH_OK)
+		rc = z2_write_regs(r, "EW", SPIC_BASE + 0x08, 1);
+	if (rc == IOTFLASH_OK)
+		rc = z2_write_regs(r, "EW", SPIC_BASE + 0x08, 0);
+	if (rc == IOTFLASH_OK)
+		rc = z2_dump(r, SPIC_BASE + 0x60, dr, sizeof dr);
+	if (rc == IOTFLASH_OK)
+		*jedec = rtl_spic_jedec(dr);
+	return rc;
+}
+
+static int z2_detect(struct rtl *r, struct iotflash_chip_info *info)
+{
+	uint32_t pins[4], sys[4], jedec = 0;
+	unsigned ver;
+	int rc;
+
+	if ((rc = z2_read_words(r, REG_PIN_GROUP, pins)) != IOTFLASH_OK ||
+	    (rc = z2_read_words(r, REG_SYSCFG, sys)) != IOTFLASH_OK)
+		return rc;
+	r->pin_group = (pins[0] >> 5) & 3;
+	ver = (sys[0] >> 4) & 0xF;
+	info->chip = r->chip;
+	info->chip_id = sys[0];
+	snprintf(info->loader_version, sizeof info->loader_version, "download ROM v%s (VID %u, chip ver %u)",
+	         ver > 2 ? "3.0" : "2.1", (unsigned)((sys[0] >> 8) & 0xF), ver);
+	if ((rc = z2_flash_id(r, &jedec)) != IOTFLASH_OK)
+		return rc;
+	info->flash_id = jedec;
+	info->flash = iotflash_db_flash(r->dev, jedec);
+	info->flash_size = info->flash ? info->flash->size : rtl_capacity_size((uint8_t)(jedec >> 16));
+	if (!info->flash_size)  /* ltchiptool's rule: pin group 1 is the 2 MiB CF (§7.5) */
+		info->flash_size = r->pin_group == 1 ? 2u << 20 : 4u << 20;
+	snprintf(info->extra, sizeof info->extra, "flash pin group %u (%s)", r->pin_group,
+	         r->pin_group == 1 ? "PIN_B6_B12, RTL87x0CF" : r->pin_group == 0 ? "PIN_A7_A12, RTL87x0CX/CM" : "unknown");
+	return IOTFLASH_OK;
+}
+
+static int z2_read(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	for (uint32_t off = 0; off < len;) {
+		uint32_t n = len - off < DB_MAX ? len - off : DB_MAX;
+		int rc;
+		if (iotflash_dev_cancelled(r->dev))
+			return rtl_cancelled(r);
+		if ((rc = z2_dump(r, r->flash_map + addr + off, buf + off, n)) != IOTFLASH_OK)
+			return rc;
+		off += n;
+	}
+	return IOTFLASH_OK;
+}
+
+/* `fwd 0 pin offset` and the receiver's first NAK; also sets the hash base. */
+static int z2_fwd(struct rtl *r, uint32_t addr)
+{
+	r->hash_base_known = false;
+	z2_line(r, "fwd 0 %u %X", r->pin_group, (unsigned)addr);
+	if (rtl_wait_byte(r, RTL_NAK, FWD_NAK_MS) != IOTFLASH_OK)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "fwd %X: the ROM did not start XMODEM",
+		                     (unsigned)addr);
+	r->hash_base = addr;
+	r->hash_base_known = true;
+	return IOTFLASH_OK;
+}
+
+/* Cancel a session: the ROM answers `18 45 52` ("\x18ER", §7.4). */
+static int z2_cancel(struct rtl *r)
+{
+	static const uint8_t can[2] = { RTL_CAN, RTL_CAN };
+	char buf[64];
+	size_t got;
+
+	rtl_send(r, can, sizeof can);
+	if (!z2_expect(r, "\x18" "ER", buf, sizeof buf, &got, FWD_OK_MS))
+		return iotflash_fail(r->dev, IOTFLASH_ERR_PROTOCOL, "the ROM did not confirm the cancelled transfer");
+	rtl_drain(r, 20, 200, -1);
+	return IOTFLASH_OK;
+}
+
+static int z2_write(struct rtl *r, uint32_t addr, const uint8_t *buf, uint32_t len)
+{
+	char reply[64];
+	size_t got;
+	int rc = z2_fwd(r, addr);
+
+	if (rc != IOTFLASH_OK)
+		return rc;
+	if ((rc = rtl_xm_send(r, false, addr, buf, len, 0xFF, "write")) != IOTFLASH_OK) {
+		z2_cancel(r);
+		return rc;
+	}
+	/* EOT -> 06, then OK or ER (§7.4). */
+	if (!rtl_xm_end(r) || !z2_expect(r, "OK", reply, sizeof reply, &got, FWD_OK_MS)) {
+		bool monitor;
+		if (rtl_find(reply, got, "ER"))
+			return iotflash_fail(r->dev, IOTFLASH_ERR_DEVICE, "write at 0x%06x: the ROM reported ER", (unsigned)addr);
+		if (!z2_ping(r, &monitor))
+			return iotflash_fail(r->dev, IOTFLASH_ERR_PROTOCOL, "write at 0x%06x: no OK after the transfer",
+			                     (unsigned)addr);
+	}
+	return IOTFLASH_OK;
+}
+
+/* The 32 hash bytes after "hashs ": some may be in buf already. */
+static int z2_hash_tail(struct rtl *r, const uint8_t *buf, size_t got, uint8_t *sum, uint32_t addr)
+{
+	const uint8_t *h = rtl_find(buf, got, RTL_HASHS) + strlen(RTL_HASHS);
+	size_t have = got - (size_t)(h - buf);
+
+	if (have > RTL_SHA256_LEN)
+		have = RTL_SHA256_LEN;
+	memcpy(sum, h, have);
+	if (have < RTL_SHA256_LEN &&
+	    rtl_recv_exact(r, sum + have, RTL_SHA256_LEN - have, REPLY_MARGIN_MS) != IOTFLASH_OK)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "hashq at 0x%06x: hash cut short", (unsigned)addr);
+	return IOTFLASH_OK;
+}
+
+static int z2_verify(struct rtl *r, uint32_t addr, uint32_t len, uint8_t *sum)
+{
+	uint8_t buf[64];
+	size_t got;
+	int rc;
+
+	if (!r->hash_base_known || r->hash_base != addr) {
+		if ((rc = z2_fwd(r, addr)) != IOTFLASH_OK || (rc = z2_cancel(r)) != IOTFLASH_OK)
+			return rc;
+	}
+	z2_line(r, "hashq %u 0 %u", (unsigned)len, r->pin_group);
+	if (!z2_expect(r, RTL_HASHS, (char *)buf, sizeof buf, &got, REPLY_MARGIN_MS + len / HASH_BYTES_PER_MS))
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "hashq at 0x%06x: no answer", (unsigned)addr);
+	return z2_hash_tail(r, buf, got, sum, addr);
+}
+
+static int z2_erase(struct rtl *r, uint32_t addr, uint32_t len)
+{
+	char buf[64];
+	size_t got;
+
+	z2_line(r, "seras %X %X 0 %u", (unsigned)addr, (unsigned)len, r->pin_group);
+	if (!z2_expect(r, "OK", buf, sizeof buf, &got, REPLY_MARGIN_MS + len / RTL_SECTOR * SECTOR_ERASE_MS))
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "erase at 0x%06x: no OK from the ROM", (unsigned)addr);
+	return IOTFLASH_OK;
+}
+
+static void z2_close(struct rtl *r)
+{
+	/* Back to 115200 so the next run links at once. */
+	if (r->baud != r->link_baud) {
+		r->target = r->link_baud;
+		z2_switch(r);
+	}
+}
+
+const struct rtl_ops rtl_ambz2_ops = {
+	.link = z2_link,
+	.detect = z2_detect,
+	.read = z2_read,
+	.write = z2_write,
+	.erase = z2_erase,
+	.verify = z2_verify,
+	.close = z2_close,
+};

@@ -1,0 +1,86 @@
+/* State and helpers shared by the rtl87xx models (model.c: binary ROMs and
+ * the AmebaD loader, XMODEM receiver; model-shell.c: the AmebaZ2 shell). */
+#ifndef RTL87XX_MODEL_INTERNAL_H
+#define RTL87XX_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "protocol.h"
+
+/* Chip-side work times: [inferred typical NOR / ROM figures], not measured. */
+#define M_ERASE_SECTOR_US 45000u
+#define M_ERASE_BLOCK_US 400000u
+#define M_PROGRAM_KIB_US 2500u     /* four 256-byte pages and the ROM's loop */
+#define M_SUM_BYTES_PER_S 20000000u
+#define M_HASH_BYTES_PER_S 4000000u
+#define M_UCFG_SETTLE_MS 500u      /* §7.3: the ROM waits before its OK (kept with --no-timing) */
+
+/* Protocol timing (§1.1, §1.4 rule 5). */
+#define M_BEACON_MS 50
+#define M_PARAM_MS 500
+#define M_XM_HEADER_MS 1000
+#define M_XM_CHAR_MS 500
+#define M_XM_QUIET_MS 500
+#define M_XM_MAX_TIMEOUTS 10
+#define M_XM_LIMIT (16u << 20)
+
+#define M_RAM_SIZE (256u * 1024u)
+
+enum m_kind { M_AMBZ, M_AMBZ2, M_AMBD };
+
+struct rtl_model {
+	struct iotflash_sim *sim;
+	const struct iotflash_chip *chip;
+	enum m_kind kind;
+	uint8_t *flash;
+	uint32_t flash_size;
+	uint32_t flash_map;
+	uint32_t flash_id;
+	uint8_t sr1;
+	const int64_t *rates;
+	unsigned n_rates;
+	uint8_t ram[M_RAM_SIZE];
+	uint32_t ram_base;
+	/* AmebaZ2 */
+	const int64_t *ucfg_bauds;
+	unsigned n_ucfg;
+	uint32_t pin_group, syscfg, wdt;
+	uint8_t spic[256];
+	uint32_t hash_base;
+	/* AmebaD */
+	uint32_t loader_addr, loader_magic;
+	/* XMODEM session */
+	uint32_t erase_mark;       /* binary: sectors below are not erased again */
+	uint32_t fwd_pos;          /* AmebaZ2: next flash offset of `fwd` */
+	uint32_t session_bytes;
+	bool session_ram;
+	bool session_failed;
+};
+
+/* What ended an XMODEM receive session. */
+enum m_xm_end { M_XM_COMPLETE, M_XM_CANCEL, M_XM_ABORT, M_XM_FAILED };
+
+struct m_xm_cfg {
+	bool with_addr;            /* §1.4 address frames, else §7.4 plain */
+	unsigned nak_period_ms;    /* NAK until the first frame: every this many ms */
+	bool first_nak;            /* NAK ~1 ms after the start (ROM) */
+	bool quiet_cancel;         /* AmebaZ2: the caller answers CAN itself */
+	/* Store one good frame's data; false -> NAK. */
+	bool (*sink)(struct rtl_model *m, uint32_t addr, const uint8_t *data, size_t n);
+};
+
+/* model.c */
+int m_byte(struct rtl_model *m, uint8_t *b, int timeout_ms);
+void m_send(struct rtl_model *m, const void *buf, size_t len);
+void m_send_byte(struct rtl_model *m, uint8_t b);
+int m_xm_receive(struct rtl_model *m, const struct m_xm_cfg *cfg, enum m_xm_end *end);
+void m_flash_erase(struct rtl_model *m, uint32_t off, uint32_t len);
+void m_flash_program(struct rtl_model *m, uint32_t off, const uint8_t *src, size_t n);
+uint8_t m_flash_byte(const struct rtl_model *m, uint32_t off);
+
+/* model-shell.c */
+int m_shell_power_on(struct rtl_model *m);
+
+#endif

@@ -1,0 +1,15 @@
+/* The rtl87xx plugin: the Realtek Ameba chip driver and its ROM models. */
+#include "config.h"
+
+#include <iotflash/plugin.h>
+#include <iotflash/model.h>
+
+#include "model.h"
+
+extern const struct iotflash_driver rtl87xx_driver;
+
+static const struct iotflash_driver *const drivers[] = { &rtl87xx_driver, NULL };
+static const struct iotflash_model_ops *const models[] = { &rtl87xx_model, NULL };
+
+IOTFLASH_PLUGIN_DEFINE("rtl87xx", "Realtek Ameba UART download ROMs (AmebaZ, AmebaZ2, AmebaD)", drivers, NULL,
+                       models);

@@ -1,0 +1,46 @@
+#!/bin/bash
+# CI, packaging: configure for a temporary prefix as a distribution would
+# (one plugin left out: w80x, which is then built out of tree), make
+# install, check the installed layout, build and run plugins/w80x out of
+# tree, then `make distcheck`.  Usage: tools/ci-packaging.sh [--no-distcheck]
+# Works on a clean checkout and on one configured in place (as .ci/run
+# leaves it): then it builds from `make dist`'s tarball, since a tree
+# configured in place cannot host another build directory.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/iotflash-pkg.XXXXXX")
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+prefix=$work/prefix
+
+[ -x "$src/configure" ] || (cd "$src" && ./autogen.sh >/dev/null)
+pkgsrc=$src
+if [ -f "$src/config.status" ]; then
+	echo "== make dist (the tree is configured in place)"
+	make -C "$src" -s dist >/dev/null
+	tar -xzf "$src/iotflash-$(sed -n 's/^PACKAGE_VERSION=.\(.*\).$/\1/p' "$src/configure" | head -n1).tar.gz" -C "$work"
+	pkgsrc=$(echo "$work"/iotflash-*/)
+fi
+mkdir "$work/build"
+cd "$work/build"
+echo "== configure --prefix=$prefix --disable-w80x; make install"
+"$pkgsrc/configure" -q --enable-werror --prefix="$prefix" --disable-w80x
+make -j2 -s
+make -s install >/dev/null
+
+echo "== install layout"
+"$src/tests/install-layout.sh" "$prefix"
+echo "== out-of-tree plugin (plugins/w80x/Makefile.standalone)"
+"$src/tests/outoftree.sh" "$prefix"
+
+if [ "${1:-}" != --no-distcheck ]; then
+	echo "== make distcheck"
+	if [ -f "$src/config.status" ]; then
+		make -C "$src" -j2 -s distcheck >"$work/distcheck.log" 2>&1 || { tail -n 60 "$work/distcheck.log"; exit 1; }
+	else
+		"$src/configure" -q --enable-werror
+		make -j2 -s distcheck >"$work/distcheck.log" 2>&1 || { tail -n 60 "$work/distcheck.log"; exit 1; }
+	fi
+	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$work/distcheck.log" || true
+	grep -E 'archives ready for distribution' "$work/distcheck.log"
+fi
+echo "packaging: ok"
