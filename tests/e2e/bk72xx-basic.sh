@@ -64,6 +64,38 @@ run_family_case() {
 	rm -rf "$T/backups"
 }
 
+# What the device says against what --chip says; erase-flash; --json; -v.
+cli_extras() {
+	cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+	cp "$T/flash.bin" "$T/orig.bin"
+	start_sim bk7231n "$T/flash.bin" --no-timing || { fail "simulator"; return; }
+	random_file "$T/app.bin" 8192
+	iot -c bk7231t --no-backup write-flash 0x11000 "$T/app.bin"
+	check "a BK7231N named bk7231t: write refused" failed_with "reports bk7231n, not bk7231t"
+	iot -c bk7231n --json chip-id
+	check "--json chip-id is valid JSON naming chip and flash" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["ok"] and d["chip"] == "bk7231n" and d["flash_id"] == "0x1560eb" and d["flash_size"] == 2097152 else 1)' "$T/out"
+	iot -c bk7231n --json --no-backup write-flash 0x11000 "$T/app.bin"
+	check "--json write-flash reports the result" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if d["ok"] and d["verified"] and d["size"] == 8192 and len(d["sha256"]) == 64 else 1)' "$T/out"
+	iot -c bk7231n -v flash-id
+	check "-v prints the protocol trace" grep -qi ">> 01 e0 fc" "$T/err"
+	iot -c bk7231n --no-backup erase-flash
+	check "erase-flash succeeds" succeeded
+	stop_sim
+	check "erase-flash keeps the protected bootloader" regions_equal "$T/flash.bin" "$T/orig.bin" 0 0x11000
+	check "erase-flash erases everything else" test "$(tail -c +$((0x11000 + 1)) "$T/flash.bin" | tr -d '\377' | wc -c)" -eq 0
+	start_sim bk7231n "$T/flash.bin" --no-timing
+	iot -c bk7231n erase-region 0x11000 0x800
+	check "erase-region refuses a size that is not whole sectors" failed_with "multiples of 0x1000"
+	stop_sim
+}
+
+cli_extras
 run_family_case bk7231n bk7231n-lspa9-clone.bin full
 run_family_case bk7231t bk72xx-bulb-feit-br30.bin legacy
 finish

@@ -1,0 +1,26 @@
+#!/bin/bash
+# Runs ../shared/contract/check.sh for every simulated UART model this
+# build has, with the stand-in vendor loaders the tests generate.
+# Usage (from the project root, after make): tests/contract-all.sh [BUILDDIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root}" && pwd)
+check=$root/../shared/contract/check.sh
+[ -x "$check" ] || { echo "contract-all: $check not found (shared/ must sit beside the project)"; exit 1; }
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+
+models=()
+plugin_dirs=()
+have() { [ -f "$build/plugins/$1/.libs/$1.so" ]; }
+if have bk72xx; then models+=(bk7231n bk7231t); plugin_dirs+=("$build/plugins/bk72xx/.libs"); fi
+if have bl60x; then
+	python3 "$root/tests/e2e/gen-bl60x-loader.py" bl602 "$T/bl602.bin"
+	python3 "$root/tests/e2e/gen-bl60x-loader.py" bl702 "$T/bl702.bin"
+	export LOADER_bl602=$T/bl602.bin LOADER_bl702=$T/bl702.bin
+	models+=(bl602 bl702 bl616); plugin_dirs+=("$build/plugins/bl60x/.libs")
+fi
+
+export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
+export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb
+cd "$build"
+"$check" "${models[@]}"
