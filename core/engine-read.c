@@ -75,6 +75,8 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 		rd->r->moved += len;
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
+		if (rc == IOTFLASH_ERR_UNSUPPORTED)  /* the chip cannot read: say so once */
+			return rc;
 		if (rc != IOTFLASH_OK) {
 			remember_error(rd, rc);
 			continue;

@@ -77,7 +77,7 @@ static int erase_and_program(struct iotflash_session *s, uint32_t addr, uint32_t
 
 /* Prove one unit by the chip's checksum; redo it until it holds data. */
 static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
-                         struct iotflash_result *r, char *why)
+                         bool programmed, struct iotflash_result *r, char *why)
 {
 	int rc = IOTFLASH_OK;
 
@@ -89,6 +89,13 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 			break;
 		if (rc == IOTFLASH_OK && ok)
 			return IOTFLASH_OK;
+		if (rc == IOTFLASH_ERR_UNSUPPORTED && programmed) {
+			/* A write-only chip (no checksum, no read): what the chip
+			 * acknowledged is all there is to know. */
+			r->unproven = true;
+			s->ctx->error[0] = '\0';
+			return IOTFLASH_OK;
+		}
 		note(s, rc, why);
 		if (attempt + 1 >= WRITE_ATTEMPTS)
 			break;
@@ -96,6 +103,7 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 		rc = erase_and_program(s, addr, len, data, false, r);
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
+		programmed = rc == IOTFLASH_OK;
 	}
 	if (rc == IOTFLASH_ERR_CANCELLED)
 		return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
@@ -113,7 +121,7 @@ static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len,
 {
 	uint32_t eu0 = s->chip->erase_units[0];
 	char why[ERRLEN] = "";
-	bool ok = false;
+	bool ok = false, programmed;
 	int rc;
 
 	s->ctx->error[0] = '\0';
@@ -122,12 +130,13 @@ static int program_unit(struct iotflash_session *s, uint32_t addr, uint32_t len,
 		return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
 	if (rc != IOTFLASH_OK)
 		note(s, rc, why);
-	if (len > eu0 && rc == IOTFLASH_OK && engine_unit_matches(s, addr, len, data, &ok, r) == IOTFLASH_OK && ok) {
+	programmed = rc == IOTFLASH_OK;
+	if (len > eu0 && programmed && engine_unit_matches(s, addr, len, data, &ok, r) == IOTFLASH_OK && ok) {
 		r->erased_units++;
 		return IOTFLASH_OK;
 	}
 	for (uint32_t off = 0; off < len; off += eu0)
-		if ((rc = prove_or_redo(s, addr + off, eu0, data + off, r, why)) != IOTFLASH_OK)
+		if ((rc = prove_or_redo(s, addr + off, eu0, data + off, programmed, r, why)) != IOTFLASH_OK)
 			return rc;
 	r->erased_units++;
 	return IOTFLASH_OK;
@@ -280,7 +289,10 @@ static int apply(struct change *c, const char *phase)
 		done += unit;
 		engine_progress(c->o, phase, done, c->e1 - c->e0, c->r->skipped, pos);
 	}
-	c->r->verified = true;
+	c->r->verified = !c->r->unproven;
+	if (c->r->unproven)
+		ctx_log(c->s->ctx, IOTFLASH_LOG_WARN, "write",
+		        "%s cannot be read back: the write was acknowledged but not verified", c->s->chip->name);
 	return IOTFLASH_OK;
 }
 
@@ -329,8 +341,12 @@ static int change_flash(struct iotflash_session *s, uint32_t addr, uint32_t len,
 		memset(img + (addr - c.e0), 0xff, len);
 	if ((rc = plan(&c)) != IOTFLASH_OK)
 		goto out;
-	if (want_backup(o) && (rc = backup(&c)) != IOTFLASH_OK)
+	if (want_backup(o) && (rc = backup(&c)) != IOTFLASH_OK) {
+		if (rc == IOTFLASH_ERR_UNSUPPORTED)
+			ctx_fail(s->ctx, rc, "%s cannot be read, so nothing can be backed up: add --no-backup to write without a backup",
+			         s->chip->name);
 		goto out;
+	}
 	rc = apply(&c, phase);
 out:
 	free(c.old);

@@ -19,6 +19,11 @@ if have bl60x; then
 	export LOADER_bl602=$T/bl602.bin LOADER_bl702=$T/bl702.bin
 	models+=(bl602 bl702 bl616); plugin_dirs+=("$build/plugins/bl60x/.libs")
 fi
+if have w80x; then
+	python3 "$root/tests/e2e/gen-w80x-stub.py" "$T/w800-stub.bin"
+	export LOADER_w800=$T/w800-stub.bin LOADER_w803=$T/w800-stub.bin
+	models+=(w800 w803); plugin_dirs+=("$build/plugins/w80x/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
 export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb

@@ -98,6 +98,7 @@ struct iotflash_result {
 	unsigned erased_units;
 	double seconds;
 	bool verified;            /* device-side checksum (or read-back) matched */
+	bool unproven;            /* write-only chip: acknowledged, not verifiable */
 	bool mismatch;            /* verify: a block differs */
 	uint32_t mismatch_addr;   /* verify: first differing block */
 	uint32_t mismatch_len;

@@ -25,6 +25,7 @@
 #define BAUD_PROBES 5
 #define FIRST_C_MS 3000           /* the receiver's first `C` */
 #define REPLY_MS 500              /* simple commands (a few ms on silicon) */
+#define STREAM_MARGIN_MS 200      /* a reply already flowing: wire time plus this */
 #define BLOCK_MARGIN_MS 1000      /* per block reply, on top of wire time */
 #define BLOCK_TRIES 10
 #define END_TRIES 3
@@ -603,7 +604,7 @@ static int read_official(struct ln *ln, uint32_t addr, uint8_t *buf, uint32_t le
 				return rc;
 			if ((rc = command(ln, "flash_read 0x%X 0x%X", (unsigned)(addr + off), (unsigned)n)) != IOTFLASH_OK)
 				continue;
-			if ((got = get_exact(ln, reply, want, wire_ms(ln, want) + REPLY_MS)) < 0)
+			if ((got = get_exact(ln, reply, want, wire_ms(ln, want) + STREAM_MARGIN_MS)) < 0)
 				return got;
 			if ((size_t)got == want && ln_flash_read_parse(reply, want, buf + off, n))
 				break;
@@ -626,7 +627,7 @@ static int xm_block(struct ln *ln, uint8_t marker, uint8_t *expected, uint8_t *b
 	int r, size;
 
 	ln->frame[0] = marker;
-	if ((r = get_exact(ln, ln->frame + 1, n + 4, wire_ms(ln, n + 4) + REPLY_MS)) < 0)
+	if ((r = get_exact(ln, ln->frame + 1, n + 4, wire_ms(ln, n + 4) + STREAM_MARGIN_MS)) < 0)
 		return r;
 	size = (size_t)r == n + 4 ? ln_block_check(ln->frame, n + LN_BLOCK_OVERHEAD, LN_XMODEM_STX_SIZE, &seq) : -1;
 	if (size < 0) {

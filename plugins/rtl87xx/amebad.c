@@ -57,7 +57,7 @@ static bool alive_at(struct rtl *r, uint32_t baud)
 	if (iotflash_io_set_baud(r->dev, baud) < 0)
 		return false;
 	iotflash_io_flush_input(r->dev);
-	if (!rtl_drain(r, BEACON_LISTEN_MS, BEACON_LISTEN_MS * 2, RTL_NAK) &&
+	if (rtl_wait_byte(r, RTL_NAK, BEACON_LISTEN_MS) != IOTFLASH_OK &&
 	    ambd_read_word(r, loader_addr(r), &v) != IOTFLASH_OK)
 		return false;
 	r->baud = baud;

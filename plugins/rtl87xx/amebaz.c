@@ -10,7 +10,7 @@
 #include "driver.h"
 
 #define BEACON_LISTEN_MS 150      /* beacons come every 50 ms (§1.1) */
-#define QUIET_SILENCE_MS 70       /* more than one beacon period */
+#define QUIET_SILENCE_MS 60       /* more than one beacon period (50 ms +- 5) */
 #define QUIET_TRIES 10
 #define ACK_MS 300                /* a command is answered within a beacon slot */
 #define CHUNK_MARGIN_MS 200
@@ -28,7 +28,7 @@ static bool beacon_at(struct rtl *r, uint32_t baud)
 	if (iotflash_io_set_baud(r->dev, baud) < 0)
 		return false;
 	iotflash_io_flush_input(r->dev);
-	if (!rtl_drain(r, BEACON_LISTEN_MS, BEACON_LISTEN_MS * 2, RTL_NAK))
+	if (rtl_wait_byte(r, RTL_NAK, BEACON_LISTEN_MS) != IOTFLASH_OK)
 		return false;
 	r->baud = baud;
 	return true;

@@ -70,4 +70,14 @@ check "w600: family w80x detects the W600" out_has "^Chip: +w600"
 iot -c w600 read-flash 0 0x1000 "$T/w600-read.bin"
 check "w600: read-flash is refused as unsupported, saying why" failed_with "write-only"
 check "w600: no output file is left behind" test ! -e "$T/w600-read.bin"
+random_file "$T/w600-app.bin" $((64 * 1024))
+cp "$T/w600.bin" "$T/w600-before.bin"
+iot -c w600 write-flash 0x20000 "$T/w600-app.bin"
+check "w600: a write with a backup is refused: nothing can be read back" failed_with "add --no-backup"
+iot -c w600 --no-backup write-flash 0x20000 "$T/w600-app.bin"
+check "w600: write-flash --no-backup succeeds" succeeded
+check "w600: the user is told the write is not verified" grep -q "not verified" "$T/err"
+stop_sim
+expected_after_write "$T/w600-before.bin" "$T/w600-app.bin" 0x20000 "$T/w600-expected.bin"
+check "w600: the flash holds the image, the rest untouched" same "$T/w600.bin" "$T/w600-expected.bin"
 finish

@@ -88,14 +88,30 @@ static struct chipdb *new_db(void)
 	return db;
 }
 
+/* The Beken family file alone: the tests below know its exact contents. */
 static struct chipdb *load_real(void)
+{
+	char err[ERRLEN] = "", path[sizeof chipdb_dir + 16];
+	struct chipdb *db = new_db();
+	snprintf(path, sizeof path, "%s/bk72xx.yaml", chipdb_dir);
+	int rc = chipdb_load(db, path, err, sizeof err);
+	ck_assert_msg(rc == IOTFLASH_OK, "loading %s: %s", path, err);
+	return db;
+}
+
+/* Every family file the project ships loads, together (no duplicate names). */
+START_TEST(real_every_file_loads)
 {
 	char err[ERRLEN] = "";
 	struct chipdb *db = new_db();
 	int rc = chipdb_load(db, chipdb_dir, err, sizeof err);
 	ck_assert_msg(rc == IOTFLASH_OK, "loading %s: %s", chipdb_dir, err);
-	return db;
+	ck_assert_uint_gt(chipdb_count(db), 9);
+	ck_assert(chipdb_is_family(db, "bk72xx"));
+	ck_assert_ptr_nonnull(chipdb_find(db, "bk7231n"));
+	chipdb_free(db);
 }
+END_TEST
 
 /* Load path into a fresh database and expect "path:line:col: ...fragment...". */
 static void expect_error_at(const char *path, const char *file, int line, int col, const char *fragment)
@@ -669,6 +685,7 @@ static Suite *chipdb_suite(void)
 	tcase_add_test(real, real_bk7231n);
 	tcase_add_test(real, real_legacy_chips);
 	tcase_add_test(real, real_every_chip);
+	tcase_add_test(real, real_every_file_loads);
 	tcase_add_test(real, real_find_case_insensitive);
 	tcase_add_test(real, real_family);
 	tcase_add_test(real, real_flash_table);
