@@ -1305,6 +1305,27 @@ IOTFLASH_API bool iotflash_chip_param_int(const struct iotflash_chip *chip, cons
 	return true;
 }
 
+IOTFLASH_API int64_t iotflash_chip_param_int_or(const struct iotflash_chip *chip, const char *key, int64_t dflt)
+{
+	const struct iotflash_param *p = iotflash_chip_param(chip, key);
+	if (p && p->type == IOTFLASH_PARAM_INT)
+		return p->i;
+	if (p && p->type == IOTFLASH_PARAM_INT_LIST && p->n > 0)
+		return p->ints[0];
+	return dflt;
+}
+
+IOTFLASH_API bool iotflash_chip_param_has(const struct iotflash_chip *chip, const char *key, int64_t v)
+{
+	const struct iotflash_param *p = iotflash_chip_param(chip, key);
+	if (p && p->type == IOTFLASH_PARAM_INT)
+		return p->i == v;
+	for (unsigned i = 0; p && p->type == IOTFLASH_PARAM_INT_LIST && i < p->n; i++)
+		if (p->ints[i] == v)
+			return true;
+	return false;
+}
+
 IOTFLASH_API bool iotflash_chip_param_bool(const struct iotflash_chip *chip, const char *key, bool *out)
 {
 	const struct iotflash_param *p = iotflash_chip_param(chip, key);

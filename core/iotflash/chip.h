@@ -85,6 +85,10 @@ iotflash_chip_param(const struct iotflash_chip *chip, const char *key);
 IOTFLASH_API bool iotflash_chip_param_int(const struct iotflash_chip *chip, const char *key, int64_t *out);
 IOTFLASH_API bool iotflash_chip_param_bool(const struct iotflash_chip *chip, const char *key, bool *out);
 IOTFLASH_API const char *iotflash_chip_param_str(const struct iotflash_chip *chip, const char *key);
+/* An integer param, or the first of an integer list; dflt when absent. */
+IOTFLASH_API int64_t iotflash_chip_param_int_or(const struct iotflash_chip *chip, const char *key, int64_t dflt);
+/* Does an integer (or integer-list) param hold v? */
+IOTFLASH_API bool iotflash_chip_param_has(const struct iotflash_chip *chip, const char *key, int64_t v);
 IOTFLASH_API const struct iotflash_region *
 iotflash_chip_layout(const struct iotflash_chip *chip, const char *name);
 

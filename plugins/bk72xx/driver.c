@@ -78,20 +78,6 @@ static const struct iotflash_flash_part unknown_part = {
 
 /* ---- chip database helpers ---- */
 
-static bool param_list_has(const struct iotflash_chip *chip, const char *key, uint32_t v)
-{
-	const struct iotflash_param *p = chip ? iotflash_chip_param(chip, key) : NULL;
-
-	if (p && p->type == IOTFLASH_PARAM_INT)
-		return (uint32_t)p->i == v;
-	if (!p || p->type != IOTFLASH_PARAM_INT_LIST)
-		return false;
-	for (unsigned i = 0; i < p->n; i++)
-		if ((uint32_t)p->ints[i] == v)
-			return true;
-	return false;
-}
-
 static const struct iotflash_chip *family_chip(struct bk *bk, unsigned i)
 {
 	return iotflash_db_family_chip(bk->dev, bk->family, i);
@@ -103,7 +89,7 @@ static const struct iotflash_chip *chip_with(struct bk *bk, const char *key, uin
 	const struct iotflash_chip *c;
 
 	for (unsigned i = 0; (c = family_chip(bk, i)) != NULL; i++)
-		if (param_list_has(c, key, v))
+		if (iotflash_chip_param_has(c, key, v))
 			return c;
 	return NULL;
 }
@@ -803,7 +789,7 @@ static int bk_identify_chip_full(struct bk *bk, struct iotflash_chip_info *info,
 	}
 	info->chip_id = id;
 	for (unsigned i = 0; (c = family_chip(bk, i)) != NULL && n < MAX_CANDIDATES; i++)
-		if (param_list_has(c, "chip_id", id))
+		if (iotflash_chip_param_has(c, "chip_id", id))
 			cands[n++] = c;
 	if (n > 0) {
 		info->chip = pick_by_key(bk, cands, n, info);

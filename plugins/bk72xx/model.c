@@ -724,16 +724,6 @@ static int power_on(struct bk_model *m)
 
 /* ---- personality from the chip database ---- */
 
-static int64_t param_int(const struct iotflash_chip *chip, const char *key, int64_t dflt)
-{
-	const struct iotflash_param *p = iotflash_chip_param(chip, key);
-	if (p && p->type == IOTFLASH_PARAM_INT)
-		return p->i;
-	if (p && p->type == IOTFLASH_PARAM_INT_LIST && p->n > 0)
-		return p->ints[0];
-	return dflt;
-}
-
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -803,15 +793,15 @@ static int configure(struct bk_model *m)
 		iotflash_sim_log(m->sim, "bk72xx: %s: efuse_key is not 32 hex digits", chip->name);
 		return IOTFLASH_ERR_CHIPDB;
 	}
-	m->chip_id = (uint32_t)param_int(chip, "chip_id", 0);
-	m->chip_id_reg = (uint32_t)param_int(chip, "chip_id_regs", DEFAULT_CHIP_ID_REG);
+	m->chip_id = (uint32_t)iotflash_chip_param_int_or(chip, "chip_id", 0);
+	m->chip_id_reg = (uint32_t)iotflash_chip_param_int_or(chip, "chip_id_regs", DEFAULT_CHIP_ID_REG);
 	m->read_limit = m->family == FAM_LEGACY
-	                ? (uint32_t)param_int(chip, "read_limit", DEFAULT_READ_LIMIT) : 0;
-	m->flash_id = (uint32_t)param_int(chip, "model_flash_id", default_flash_id(m->flash_size));
-	m->window_ms = (unsigned)param_int(chip, "model_window_ms", DEFAULT_WINDOW_MS);
+	                ? (uint32_t)iotflash_chip_param_int_or(chip, "read_limit", DEFAULT_READ_LIMIT) : 0;
+	m->flash_id = (uint32_t)iotflash_chip_param_int_or(chip, "model_flash_id", default_flash_id(m->flash_size));
+	m->window_ms = (unsigned)iotflash_chip_param_int_or(chip, "model_window_ms", DEFAULT_WINDOW_MS);
 	m->boot_version = iotflash_chip_param_str(chip, "model_boot_version");
 	m->banner = iotflash_chip_param_str(chip, "model_banner");
-	sr = (uint32_t)param_int(chip, "model_sr", 0);
+	sr = (uint32_t)iotflash_chip_param_int_or(chip, "model_sr", 0);
 	m->sr[0] = (uint8_t)sr;
 	m->sr[1] = (uint8_t)(sr >> 8);
 	m->sr[2] = (uint8_t)(sr >> 16);

@@ -703,13 +703,6 @@ static int power_on(struct blm *m)
 
 /* ---- personality from the chip database ---- */
 
-static int64_t param_int(const struct iotflash_chip *chip, const char *key, int64_t dflt)
-{
-	int64_t v;
-
-	return iotflash_chip_param_int(chip, key, &v) ? v : dflt;
-}
-
 static int hex_nibble(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -759,9 +752,9 @@ static int configure(struct blm *m)
 		                 m->info_len);
 		return IOTFLASH_ERR_CHIPDB;
 	}
-	m->rom_version = (uint32_t)param_int(chip, "boot_rom_version", BL_VERSION_BL602);
-	m->jedec = (uint32_t)param_int(chip, "model_flash_id", 0x1540EF);
-	m->chip_erase_ms = (unsigned)param_int(chip, "model_chip_erase_ms", 8000);
+	m->rom_version = (uint32_t)iotflash_chip_param_int_or(chip, "boot_rom_version", BL_VERSION_BL602);
+	m->jedec = (uint32_t)iotflash_chip_param_int_or(chip, "model_flash_id", 0x1540EF);
+	m->chip_erase_ms = (unsigned)iotflash_chip_param_int_or(chip, "model_chip_erase_ms", 8000);
 	m->flash = iotflash_sim_flash(m->sim, &m->flash_size);
 	if (!m->flash || m->flash_size < 65536) {
 		iotflash_sim_log(m->sim, "bl60x: flash missing or smaller than 64 KiB");

@@ -499,12 +499,6 @@ static int power_on(struct w80x_model *m)
 	return download_mode(m);
 }
 
-static int64_t param_int(const struct iotflash_chip *chip, const char *key, int64_t dflt)
-{
-	int64_t v;
-	return iotflash_chip_param_int(chip, key, &v) ? v : dflt;
-}
-
 static void param_range(const struct iotflash_chip *chip, const char *key, uint32_t out[2], uint32_t start,
                         uint32_t size)
 {
@@ -527,9 +521,9 @@ static int configure(struct w80x_model *m)
 		iotflash_sim_log(m->sim, "w80x: flash missing or smaller than 128 KiB");
 		return -1;
 	}
-	m->c_interval_ms = (int)param_int(c, "model_c_interval_ms", DEFAULT_C_MS);
-	m->rom_version = m->variant == W800 ? (int)param_int(c, "model_rom_version", 8) : -1;
-	m->flash_mid = (uint8_t)param_int(c, "model_flash_mid", 0xEF);
+	m->c_interval_ms = (int)iotflash_chip_param_int_or(c, "model_c_interval_ms", DEFAULT_C_MS);
+	m->rom_version = m->variant == W800 ? (int)iotflash_chip_param_int_or(c, "model_rom_version", 8) : -1;
+	m->flash_mid = (uint8_t)iotflash_chip_param_int_or(c, "model_flash_mid", 0xEF);
 	param_range(c, "model_erase_image", m->erase_image, 0x10000, 0xE0000);
 	param_range(c, "model_erase_secboot", m->erase_secboot, 0x2000, 0xE000);
 	if (m->erase_image[0] + m->erase_image[1] > m->flash_size ||
