@@ -25,18 +25,38 @@ static int make_dir(struct iotflash_session *s, const char *dir)
 	return IOTFLASH_OK;
 }
 
-/* A name no earlier backup has: CHIP-DATE-TIME[-N].bin */
-static void backup_name(struct iotflash_session *s, const char *dir, char *path, size_t n)
+/* Candidate N of the backup name: CHIP-DATE-TIME[-N].bin */
+static void backup_name(struct iotflash_session *s, const char *dir, const char *stamp, int n, char *path,
+                        size_t len)
 {
-	char stamp[32];
+	if (n == 0)
+		snprintf(path, len, "%s/%s-%s.bin", dir, s->chip->name, stamp);
+	else
+		snprintf(path, len, "%s/%s-%s-%d.bin", dir, s->chip->name, stamp, n);
+}
+
+/* Writes the backup under the first free name.  Creation is exclusive, so a
+ * backup made at the same moment (or any file already there) is never
+ * replaced: on EEXIST the next name is tried. */
+static int backup_create(struct iotflash_session *s, const char *dir, const uint8_t *old, uint32_t len, char *path,
+                         size_t pathlen)
+{
+	char stamp[32], json[4200];
 	time_t now = time(NULL);
 	struct tm tm;
+	bool exists = true;
+	int rc = IOTFLASH_ERR_FILE;
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(path, n, "%s/%s-%s.bin", dir, s->chip->name, stamp);
-	for (int i = 1; access(path, F_OK) == 0 && i < 1000; i++)
-		snprintf(path, n, "%s/%s-%s-%d.bin", dir, s->chip->name, stamp, i);
+	for (int i = 0; exists && i < 1000; i++) {
+		backup_name(s, dir, stamp, i, path, pathlen);
+		snprintf(json, sizeof(json), "%.*s.json", (int)(strlen(path) - 4), path);
+		if (access(json, F_OK) == 0)  /* a record without its backup: keep it, use another name */
+			continue;
+		rc = files_write_new(path, old, len, 0600, &exists, s->ctx->error, sizeof(s->ctx->error));
+	}
+	return rc;
 }
 
 int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32_t addr,
@@ -47,6 +67,7 @@ int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32
 	char *json = malloc(cap), sha[65], date[32], path[4200];
 	time_t now = time(NULL);
 	struct tm tm;
+	bool exists;
 	int rc;
 
 	if (!json)
@@ -69,7 +90,7 @@ int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32
 	}
 	k += (size_t)snprintf(json + k, cap - k, "]\n}\n");
 	snprintf(path, sizeof(path), "%.*s.json", (int)(strlen(bin_path) - 4), bin_path);
-	rc = iotflash_write_file_atomic(path, (const uint8_t *)json, k, 0600, s->ctx->error, sizeof(s->ctx->error));
+	rc = files_write_new(path, (const uint8_t *)json, k, 0600, &exists, s->ctx->error, sizeof(s->ctx->error));
 	free(json);
 	return rc;
 }
@@ -83,8 +104,7 @@ int backup_save(struct iotflash_session *s, uint32_t addr, uint32_t len, const u
 
 	if ((rc = make_dir(s, dir)) != IOTFLASH_OK)
 		return rc;
-	backup_name(s, dir, path, sizeof(path));
-	if ((rc = iotflash_write_file_atomic(path, old, len, 0600, s->ctx->error, sizeof(s->ctx->error))) != IOTFLASH_OK ||
+	if ((rc = backup_create(s, dir, old, len, path, sizeof(path))) != IOTFLASH_OK ||
 	    (rc = backup_write_record(s, path, addr, old, len)) != IOTFLASH_OK)
 		return rc;
 	if (strlen(path) >= sizeof(r->backup_path))

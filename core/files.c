@@ -34,12 +34,14 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-IOTFLASH_API int iotflash_write_file_atomic(const char *path, const uint8_t *data, size_t len,
-                                            unsigned mode, char *err, size_t errlen)
+/* The data in a fresh temporary file beside PATH (mkstemp: 0600), synced,
+ * then given MODE; its name is left in TMP.  Nothing under PATH yet. */
+static int write_temp(const char *path, const uint8_t *data, size_t len, unsigned mode, char *tmp, size_t tmplen,
+                      char *err, size_t errlen)
 {
-	char dir[4096], tmp[5200], base[1024];
+	char dir[4096], name[4096], base[1024];
 	struct stat st;
-	int fd, dfd;
+	int fd;
 
 	dir_of(path, dir, sizeof(dir));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -50,10 +52,10 @@ IOTFLASH_API int iotflash_write_file_atomic(const char *path, const uint8_t *dat
 		snprintf(err, errlen, "cannot write %s: it is a directory", path);
 		return IOTFLASH_ERR_FILE;
 	}
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	snprintf(base, sizeof(base), "%s", basename(tmp));
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
-	fd = mkstemp(tmp);  /* created 0600 */
+	snprintf(name, sizeof(name), "%s", path);
+	snprintf(base, sizeof(base), "%s", basename(name));
+	snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, base);
+	fd = mkstemp(tmp);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot write in %s: %s", dir, strerror(errno));
 		return IOTFLASH_ERR_FILE;
@@ -65,16 +67,59 @@ IOTFLASH_API int iotflash_write_file_atomic(const char *path, const uint8_t *dat
 		return IOTFLASH_ERR_FILE;
 	}
 	close(fd);
+	return IOTFLASH_OK;
+}
+
+static void sync_dir_of(const char *path)
+{
+	char dir[4096];
+	int dfd;
+
+	dir_of(path, dir, sizeof(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {  /* make the rename or link itself durable */
+		fsync(dfd);
+		close(dfd);
+	}
+}
+
+IOTFLASH_API int iotflash_write_file_atomic(const char *path, const uint8_t *data, size_t len,
+                                            unsigned mode, char *err, size_t errlen)
+{
+	char tmp[5200];
+	int rc = write_temp(path, data, len, mode, tmp, sizeof(tmp), err, errlen);
+
+	if (rc != IOTFLASH_OK)
+		return rc;
 	if (rename(tmp, path) != 0) {
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		unlink(tmp);
 		return IOTFLASH_ERR_FILE;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {  /* make the rename itself durable */
-		fsync(dfd);
-		close(dfd);
+	sync_dir_of(path);
+	return IOTFLASH_OK;
+}
+
+/* As iotflash_write_file_atomic, but never replaces a file: link(2) of the
+ * complete temporary file fails with EEXIST if PATH exists (then *exists is
+ * set and nothing changed), so an existing backup is never overwritten. */
+int files_write_new(const char *path, const uint8_t *data, size_t len, unsigned mode, bool *exists, char *err,
+                    size_t errlen)
+{
+	char tmp[5200];
+	int rc = write_temp(path, data, len, mode, tmp, sizeof(tmp), err, errlen), e;
+
+	*exists = false;
+	if (rc != IOTFLASH_OK)
+		return rc;
+	e = link(tmp, path) == 0 ? 0 : errno;
+	unlink(tmp);
+	if (e != 0) {
+		*exists = e == EEXIST;
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
+		return IOTFLASH_ERR_FILE;
 	}
+	sync_dir_of(path);
 	return IOTFLASH_OK;
 }
 

@@ -49,6 +49,9 @@ int serial_access_error(const char *path, char *err, size_t errlen);
 
 /* ---- checksums, files (checksum.c, files.c) ---- */
 void sha256_hex(const uint8_t *data, size_t len, char out[65]);
+/* Create PATH with the data, never replacing a file (EEXIST sets *exists). */
+int files_write_new(const char *path, const uint8_t *data, size_t len, unsigned mode, bool *exists, char *err,
+                    size_t errlen);
 
 /* ---- context (context.c) ---- */
 struct iotflash_ctx {

@@ -213,6 +213,23 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* A libtool .la text file or an ELF shared object. */
+static bool is_library_file(const char *path)
+{
+	size_t n = strlen(path);
+	unsigned char magic[4] = {0};
+	FILE *f;
+	bool elf;
+
+	if (n > 3 && strcmp(path + n - 3, ".la") == 0)
+		return true;
+	if (!(f = fopen(path, "rb")))
+		return true;  /* not ours to judge: libltdl's message stands */
+	elf = fread(magic, 1, sizeof(magic), f) == sizeof(magic) && memcmp(magic, "\177ELF", 4) == 0;
+	fclose(f);
+	return elf;
+}
+
 /* Open, look up and check one file; on success append it to the set. */
 static int load_file(struct plugin_set *ps, const char *name, const char *dir, const char *path,
                      const struct iotflash_plugin **out, char *err, size_t errlen)
@@ -236,6 +253,8 @@ static int load_file(struct plugin_set *ps, const char *name, const char *dir, c
 	if (!h) {
 		const char *why = lt_dlerror();
 
+		if (!is_library_file(path))  /* libltdl only says "file not found" */
+			why = "not a shared library (no ELF header): remove it or rebuild the plugin";
 		snprintf(err, errlen, "%s: cannot load the plugin: %s", path, why ? why : "unknown error");
 		return IOTFLASH_ERR_PLUGIN;
 	}

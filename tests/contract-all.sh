@@ -19,6 +19,12 @@ if have bl60x; then
 	export LOADER_bl602=$T/bl602.bin LOADER_bl702=$T/bl702.bin
 	models+=(bl602 bl702 bl616); plugin_dirs+=("$build/plugins/bl60x/.libs")
 fi
+if have ln882h; then
+	python3 "$root/tests/e2e/gen-ln882h-loader.py" official ln882h "$T/ln882h.bin"
+	python3 "$root/tests/e2e/gen-ln882h-loader.py" gui ln8825 "$T/ln8825.bin"
+	export LOADER_ln882h=$T/ln882h.bin LOADER_ln8825=$T/ln8825.bin
+	models+=(ln882h ln8825); plugin_dirs+=("$build/plugins/ln882h/.libs")
+fi
 if have w80x; then
 	python3 "$root/tests/e2e/gen-w80x-stub.py" "$T/w800-stub.bin"
 	export LOADER_w800=$T/w800-stub.bin LOADER_w803=$T/w800-stub.bin

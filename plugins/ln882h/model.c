@@ -44,7 +44,6 @@
 #define OTP_SIZE 1024u
 #define LINK_BAUD 115200u
 #define DEFAULT_FLASH_ID 0xEB6000u
-#define DEFAULT_ROM_SIZE 0x20000u
 #define SUM_MODE_BLOCK LN_SOH_SIZE
 
 #define TIMEOUT (-3)               /* rx_byte: nothing arrived */
@@ -68,7 +67,6 @@ struct ln_model {
 	bool has_upgrade;           /* LN8825's GUI RAM code has no startaddr/upgrade */
 	const char *stamp;
 	uint32_t ram_base;
-	uint32_t rom_size;
 	uint32_t flash_id;          /* MID << 16 | type << 8 | capacity */
 	uint8_t uid[16];
 	uint8_t otp[OTP_SIZE];
@@ -878,12 +876,10 @@ static int c_fdump_xmodem(struct ln_model *m, int argc, char **argv)
 
 	if (size == 0)
 		return 0;
-	if (!(buf = calloc(1, size)))
+	if (!(buf = calloc(1, size)))  /* the mask ROM's content is not modelled: zeros */
 		return 0;
-	if (!rom)  /* the mask ROM reads as zero here: its content is not modelled */
+	if (!rom)
 		flash_copy(m, off, buf, size);
-	else if (off < m->rom_size)
-		memset(buf, 0, size);
 	r = xm_send(m, &fdump_cfg, buf, size);
 	free(buf);
 	return r;
@@ -1174,12 +1170,6 @@ static int ram_run(struct ln_model *m)
 
 /* ---- configuration and power-on ---- */
 
-static int64_t param_int(const struct iotflash_chip *chip, const char *key, int64_t fallback)
-{
-	int64_t v;
-	return iotflash_chip_param_int(chip, key, &v) ? v : fallback;
-}
-
 static bool parse_uid(const char *hex, uint8_t uid[16])
 {
 	if (!hex || strlen(hex) != 32)
@@ -1217,9 +1207,8 @@ static int configure(struct ln_model *m)
 		return IOTFLASH_ERR_CHIPDB;
 	}
 	m->has_upgrade = strcmp(proto, "upgrade") == 0;
-	m->ram_base = (uint32_t)param_int(chip, "ram_base", 0x20000000);
-	m->rom_size = (uint32_t)param_int(chip, "rom_size", DEFAULT_ROM_SIZE);
-	m->flash_id = (uint32_t)param_int(chip, "model_flash_id", default_flash_id(m->flash_size));
+	m->ram_base = (uint32_t)iotflash_chip_param_int_or(chip, "ram_base", 0x20000000);
+	m->flash_id = (uint32_t)iotflash_chip_param_int_or(chip, "model_flash_id", default_flash_id(m->flash_size));
 	if (!parse_uid(iotflash_chip_param_str(chip, "model_flash_uid"), m->uid))
 		for (int i = 0; i < 16; i++)
 			m->uid[i] = (uint8_t)(0x10 + i);

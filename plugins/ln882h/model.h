@@ -7,7 +7,6 @@
  * Chip database params it reads (chipdb/ln882h.yaml, docs/ln882h.md):
  *   rom_stamp        the ROM's 20-character `version` reply
  *   ram_base         load address a RAM image must carry in its header
- *   rom_size         bytes `fdump OFF SIZE 1` can dump from the mask ROM
  *   model_flash_id   MID << 16 | type << 8 | capacity (default 0xEB60xx by size)
  *   model_flash_uid  32 hex digits, the flash's unique id
  * The chip's `protocol:` is `upgrade` (RAM code has startaddr/upgrade) or
