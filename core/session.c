@@ -295,11 +295,23 @@ IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotfl
 	dev->s->sum_kind = kind;
 }
 
-static bool sha_matches(const uint8_t *data, size_t len, const char *want)
+/* The database's SHA-256 of a vendor loader; all zeros means nobody has
+ * recorded it yet, and any file is taken (with a warning). */
+static bool sha_known(const char *want)
+{
+	return want && strspn(want, "0") != strlen(want);
+}
+
+static bool sha_matches(struct iotflash_dev *dev, const uint8_t *data, size_t len, const char *want)
 {
 	char got[65];
 	sha256_hex(data, len, got);
-	return want && strcasecmp(got, want) == 0;
+	if (!sha_known(want)) {
+		iotflash_log(dev, IOTFLASH_LOG_WARN, "the chip database records no SHA-256 for this loader; using it unchecked "
+		             "(its SHA-256 is %s)", got);
+		return true;
+	}
+	return strcasecmp(got, want) == 0;
 }
 
 IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **data, size_t *len)
@@ -329,7 +341,7 @@ IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct
 	if (s->loader_path) {
 		if (iotflash_read_file(s->loader_path, true, &s->loader, &s->loader_len, err, sizeof(err)) != IOTFLASH_OK)
 			return iotflash_fail(dev, IOTFLASH_ERR_LOADER_MISSING, "--loader: %s", err);
-		if (!sha_matches(s->loader, s->loader_len, c->loader_sha256))
+		if (!sha_matches(dev, s->loader, s->loader_len, c->loader_sha256))
 			iotflash_log(dev, IOTFLASH_LOG_WARN, "%s is not the %s the chip database expects (SHA-256 differs); using it as asked",
 			             s->loader_path, c->loader_file);
 	} else {
@@ -338,7 +350,7 @@ IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct
 		for (int i = 0; i < 2 && !s->loader; i++) {
 			if (iotflash_read_file(paths[i], true, &s->loader, &s->loader_len, err, sizeof(err)) != IOTFLASH_OK)
 				continue;
-			if (!sha_matches(s->loader, s->loader_len, c->loader_sha256)) {
+			if (!sha_matches(dev, s->loader, s->loader_len, c->loader_sha256)) {
 				iotflash_log(dev, IOTFLASH_LOG_WARN, "%s: SHA-256 differs from the chip database; ignored", paths[i]);
 				free(s->loader);
 				s->loader = NULL;
@@ -346,9 +358,11 @@ IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct
 		}
 		if (!s->loader)
 			return iotflash_fail(dev, IOTFLASH_ERR_LOADER_MISSING,
-			                     "%s needs the vendor RAM loader %s (SHA-256 %.16s...): get it from the vendor's flashing tool "
+			                     "%s needs the vendor RAM loader %s%s%.16s%s: get it from the vendor's flashing tool "
 			                     "and put it in %s/ or ~/.local/share/iotflash/loaders/, or pass --loader FILE",
-			                     c->name, c->loader_file, c->loader_sha256 ? c->loader_sha256 : "?", LOADERDIR);
+			                     c->name, c->loader_file, sha_known(c->loader_sha256) ? " (SHA-256 " : "",
+			                     sha_known(c->loader_sha256) ? c->loader_sha256 : "",
+			                     sha_known(c->loader_sha256) ? "...)" : "", LOADERDIR);
 	}
 	s->loader_chip = c;
 	*data = s->loader;
