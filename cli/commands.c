@@ -132,15 +132,24 @@ static bool same_file(const char *a, const char *b)
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
-/* An output path must be creatable before we spend minutes reading. */
-static int check_output(const char *path)
+/* An output path must be creatable before we spend minutes reading, and must
+ * not be one of the inputs: the output is renamed over its final name. */
+static int check_output(struct cli *c, const char *path)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
 	struct stat st;
 
+	if (c->port && (strcmp(path, c->port) == 0 || same_file(path, c->port)))
+		return cli_usage_error("output %s is the serial port: give another file name", path);
+	if (c->loader && (strcmp(path, c->loader) == 0 || same_file(path, c->loader)))
+		return cli_usage_error("output %s is the --loader file: give another file name", path);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return cli_usage_error("output %s is a directory: give a file name", path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return cli_usage_error("output %s is a device or FIFO, not a regular file: give a file name", path);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return cli_usage_error("output %s is a symbolic link: give the file name itself", path);
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
 	if (slash == path)
 		snprintf(dir, sizeof(dir), "/");
@@ -168,7 +177,7 @@ static int cmd_read(struct cli *c)
 		return rc;
 	if (!all && size == 0)
 		return cli_usage_error("size is 0: nothing to read");
-	if ((rc = check_output(file)) || (rc = check_target(c)) || (rc = open_session(c)))
+	if ((rc = check_output(c, file)) || (rc = check_target(c)) || (rc = open_session(c)))
 		return rc;
 	if (all) {
 		uint32_t fs = iotflash_session_flash_size(c->session);

@@ -12,6 +12,12 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/iotflash-e2e.XXXXXX")
 SIM_PID=
 PASS=0
 FAIL=0
+# IOTFLASH_WRAPPER="valgrind ..." runs every iotflash of the test under it.
+if [ -n "${IOTFLASH_WRAPPER:-}" ]; then
+	printf '#!/bin/bash\nexec %s %q "$@"\n' "$IOTFLASH_WRAPPER" "$IOTFLASH" >"$T/iotflash-wrapped"
+	chmod 755 "$T/iotflash-wrapped"
+	IOTFLASH=$T/iotflash-wrapped
+fi
 cleanup() { stop_sim; rm -rf "$T"; }
 trap cleanup EXIT
 
