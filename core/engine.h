@@ -16,6 +16,8 @@
 #define VERIFY_UNIT (64 * 1024)
 /* Test transfers that prove a link rate before any real work. */
 #define LINK_PROOF_TRIES 4
+/* This much unexplained data while no bootloader answers is another talker. */
+#define NOISE_BYTES 64
 
 struct iotflash_dev {
 	struct iotflash_session *s;
@@ -44,6 +46,7 @@ struct iotflash_session {
 	uint8_t *loader;
 	size_t loader_len;
 	const struct iotflash_chip *loader_chip;  /* whose loader is cached */
+	uint64_t rx_bytes;    /* received while the driver gets the bus */
 	volatile sig_atomic_t cancelled;
 };
 

@@ -90,10 +90,16 @@ static int connect(struct iotflash_session *s, const char *port)
 	if (s->tr->set_baud && (rc = s->tr->set_baud(s->tr_priv, s->baud)) != IOTFLASH_OK)
 		return ctx_fail(ctx, rc, "%s: cannot set %u baud", port, (unsigned)s->baud);
 	ctx->error[0] = '\0';
+	s->rx_bytes = 0;
 	if ((rc = s->drv->open(&s->dev, &s->drv_priv)) != IOTFLASH_OK) {
 		if (!ctx->error[0])
 			ctx_fail(ctx, rc, "%s: %s", s->chip->family, iotflash_strerror(rc));
 		s->drv_priv = NULL;
+		if ((rc == IOTFLASH_ERR_NO_LINK || rc == IOTFLASH_ERR_TIMEOUT) && s->rx_bytes >= NOISE_BYTES)
+			ctx_fail(ctx, rc, "no %s bootloader answered, but %llu bytes of other data arrived: something else talks "
+			         "on this UART (a TuyaMCU on the same pins, a running firmware, or the wrong baud rate); "
+			         "disconnect or hold it in reset, then retry",
+			         s->chip->family, (unsigned long long)s->rx_bytes);
 		return rc;
 	}
 	memset(&s->info, 0, sizeof(s->info));
@@ -226,8 +232,10 @@ IOTFLASH_API int iotflash_io_read(struct iotflash_dev *dev, void *buf, size_t le
 	if (!s->tr->read)
 		return IOTFLASH_ERR_UNSUPPORTED;
 	n = s->tr->read(s->tr_priv, buf, len, timeout_ms);
-	if (n > 0)
+	if (n > 0) {
+		s->rx_bytes += (uint64_t)n;
 		iotflash_log_wire(dev, false, buf, (size_t)n);
+	}
 	return n;
 }
 

@@ -25,6 +25,11 @@ if have ln882h; then
 	export LOADER_ln882h=$T/ln882h.bin LOADER_ln8825=$T/ln8825.bin
 	models+=(ln882h ln8825); plugin_dirs+=("$build/plugins/ln882h/.libs")
 fi
+if have rtl87xx; then
+	python3 "$root/tests/e2e/gen-rtl87xx-loader.py" "$T/ambd.bin"
+	export LOADER_rtl8720d=$T/ambd.bin
+	models+=(rtl8710b rtl8720c rtl8720d); plugin_dirs+=("$build/plugins/rtl87xx/.libs")
+fi
 if have w80x; then
 	python3 "$root/tests/e2e/gen-w80x-stub.py" "$T/w800-stub.bin"
 	export LOADER_w800=$T/w800-stub.bin LOADER_w803=$T/w800-stub.bin

@@ -21,6 +21,7 @@
 #define ERASE_SECTOR_MS 500
 #define SUM_BYTES_PER_MS 2000
 #define BAUD_SETTLE_MS 20
+#define QUERY_TRIES 3
 
 /* `31 addr` -> `31` + u32 (then a beacon). */
 static int ambd_read_word(struct rtl *r, uint32_t addr, uint32_t *value)
@@ -184,11 +185,16 @@ static int ambd_detect(struct rtl *r, struct iotflash_chip_info *info)
 	info->chip = r->chip;
 	snprintf(info->loader_version, sizeof info->loader_version, "ROM + imgtool flash loader (%s)",
 	         r->loader_uploaded ? "uploaded" : "already running");
-	iotflash_io_flush_input(r->dev);
-	rtl_send(r, req, rtl_req_spi_read(req, 0x9F, 3));
-	if (rtl_wait_byte(r, RTL_CMD_SPI_READ, ACK_MS) != IOTFLASH_OK ||
-	    rtl_recv_exact(r, id, 3, ACK_MS) != IOTFLASH_OK)
-		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "no answer to the flash id read (21 9F 03)");
+	for (unsigned t = 0;; t++) {
+		iotflash_io_flush_input(r->dev);
+		rtl_send(r, req, rtl_req_spi_read(req, 0x9F, 3));
+		if (rtl_wait_byte(r, RTL_CMD_SPI_READ, ACK_MS) == IOTFLASH_OK &&
+		    rtl_recv_exact(r, id, 3, ACK_MS) == IOTFLASH_OK)
+			break;
+		if (t + 1 >= QUERY_TRIES)
+			return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "no answer to the flash id read (21 9F 03)");
+		rtl_drain(r, 20, 500, -1);
+	}
 	info->flash_id = (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16;
 	info->flash = iotflash_db_flash(r->dev, info->flash_id);
 	info->flash_size = info->flash ? info->flash->size : rtl_capacity_size(id[2]);

@@ -15,6 +15,8 @@
 #define ACK_MS 300                /* a command is answered within a beacon slot */
 #define CHUNK_MARGIN_MS 200
 #define READ_BLOCKS_MAX 16        /* 64 KiB per 0x19 command */
+#define QUERY_TRIES 3
+#define PARAM_WAIT_MS 600         /* > the ROM's 0.5 s wait for missing parameter bytes */
 #define ERASE_SECTOR_MS 500
 #define XM_START_NAK_MS 100       /* the session NAK comes ~1 ms after the ACK */
 #define SR1_PROTECT 0x7Cu         /* BP0-BP4 (§1.3 status forms) */
@@ -152,9 +154,14 @@ static int ambz_read_cmd(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t bl
 		return rc;
 	rtl_send(r, req, rtl_req_range(req, RTL_CMD_ROM_READ, addr, blocks));
 	for (unsigned i = 0; i < chunks; i++) {
-		rc = rtl_recv_exact(r, buf + i * RTL_ROM_CHUNK, RTL_ROM_CHUNK, timeout);
+		int n = rtl_recv_some(r, buf + i * RTL_ROM_CHUNK, 1, timeout);
+		rc = n < 0 ? n : n == 0 ? IOTFLASH_ERR_TIMEOUT
+		         : rtl_recv_exact(r, buf + i * RTL_ROM_CHUNK + 1, RTL_ROM_CHUNK - 1, timeout);
 		if (rc != IOTFLASH_OK) {
-			ambz_abort_read(r, chunks - i);
+			if (i == 0 && n == 0)
+				rtl_drain(r, PARAM_WAIT_MS, PARAM_WAIT_MS * 2, -1);  /* the command itself was lost */
+			else
+				ambz_abort_read(r, chunks - i);
 			return iotflash_fail(r->dev, rc, "read at 0x%06x: the chip sent less than 1 KiB",
 			                     (unsigned)(addr + i * RTL_ROM_CHUNK));
 		}
@@ -239,10 +246,22 @@ static int ambz_detect(struct rtl *r, struct iotflash_chip_info *info)
 
 	info->chip = r->chip;
 	snprintf(info->loader_version, sizeof info->loader_version, "AmebaZ download ROM");
-	if ((rc = ambz_read_sr1(r, &r->sr1)) != IOTFLASH_OK)
+	for (unsigned t = 0; t < QUERY_TRIES; t++)
+		if ((rc = ambz_read_sr1(r, &r->sr1)) == IOTFLASH_OK)
+			break;
+	if (rc != IOTFLASH_OK)
 		return rc;
 	r->sr1_known = true;
-	if ((rc = ambz_read(r, sys_addr, sys, sizeof sys)) != IOTFLASH_OK)
+	/* Raw data: two equal reads make it trustworthy. */
+	for (unsigned t = 0; t < QUERY_TRIES; t++) {
+		uint8_t again[RTL_SECTOR];
+		if ((rc = ambz_read(r, sys_addr, sys, sizeof sys)) == IOTFLASH_OK &&
+		    (rc = ambz_read(r, sys_addr, again, sizeof again)) == IOTFLASH_OK &&
+		    memcmp(sys, again, sizeof sys) == 0)
+			break;
+		rc = rc ? rc : iotflash_fail(r->dev, IOTFLASH_ERR_PROTOCOL, "two reads of the system data differ");
+	}
+	if (rc != IOTFLASH_OK)
 		return rc;
 	size = sysdata_size(sys);
 	info->flash_size = size ? size : r->chip->flash_size;

@@ -21,6 +21,7 @@
 #define HASH_BYTES_PER_MS 1000    /* generous: the ROM hashes several MB/s */
 #define SECTOR_ERASE_MS 300
 #define DB_MAX (32u * 1024u)      /* ltchiptool's chunk at 115200 */
+#define QUERY_TRIES 3
 #define REG_PIN_GROUP 0x40000038u
 #define REG_SYSCFG 0x400001F0u
 #define REG_WDT 0x40002800u
@@ -235,14 +236,29 @@ static int z2_flash_id(struct rtl *r, uint32_t *jedec)
 	return rc;
 }
 
+/* The identification queries, tried again when a reply was garbled. */
+static int z2_query_ids(struct rtl *r, uint32_t pins[4], uint32_t sys[4], uint32_t *jedec)
+{
+	int rc = IOTFLASH_OK;
+
+	for (unsigned t = 0; t < QUERY_TRIES; t++) {
+		if ((rc = z2_read_words(r, REG_PIN_GROUP, pins)) == IOTFLASH_OK &&
+		    (rc = z2_read_words(r, REG_SYSCFG, sys)) == IOTFLASH_OK &&
+		    (rc = z2_flash_id(r, jedec)) == IOTFLASH_OK)
+			return IOTFLASH_OK;
+		if (rc == IOTFLASH_ERR_CANCELLED)
+			break;
+	}
+	return rc;
+}
+
 static int z2_detect(struct rtl *r, struct iotflash_chip_info *info)
 {
 	uint32_t pins[4], sys[4], jedec = 0;
 	unsigned ver;
 	int rc;
 
-	if ((rc = z2_read_words(r, REG_PIN_GROUP, pins)) != IOTFLASH_OK ||
-	    (rc = z2_read_words(r, REG_SYSCFG, sys)) != IOTFLASH_OK)
+	if ((rc = z2_query_ids(r, pins, sys, &jedec)) != IOTFLASH_OK)
 		return rc;
 	r->pin_group = (pins[0] >> 5) & 3;
 	ver = (sys[0] >> 4) & 0xF;
@@ -250,8 +266,6 @@ static int z2_detect(struct rtl *r, struct iotflash_chip_info *info)
 	info->chip_id = sys[0];
 	snprintf(info->loader_version, sizeof info->loader_version, "download ROM v%s (VID %u, chip ver %u)",
 	         ver > 2 ? "3.0" : "2.1", (unsigned)((sys[0] >> 8) & 0xF), ver);
-	if ((rc = z2_flash_id(r, &jedec)) != IOTFLASH_OK)
-		return rc;
 	info->flash_id = jedec;
 	info->flash = iotflash_db_flash(r->dev, jedec);
 	info->flash_size = info->flash ? info->flash->size : rtl_capacity_size((uint8_t)(jedec >> 16));

@@ -589,12 +589,6 @@ static int binary_power_on(struct rtl_model *m)
 
 /* ---- configuration from the chip database ---- */
 
-static int64_t param_int(const struct iotflash_chip *chip, const char *key, int64_t dflt)
-{
-	int64_t v;
-	return iotflash_chip_param_int(chip, key, &v) ? v : dflt;
-}
-
 static void param_list(const struct iotflash_chip *chip, const char *key, const int64_t **out, unsigned *n)
 {
 	const struct iotflash_param *p = iotflash_chip_param(chip, key);
@@ -633,12 +627,12 @@ static int configure(struct rtl_model *m)
 	}
 	param_list(m->chip, "baud_table", &m->rates, &m->n_rates);
 	param_list(m->chip, "ucfg_bauds", &m->ucfg_bauds, &m->n_ucfg);
-	m->flash_id = (uint32_t)param_int(m->chip, "model_flash_id", default_flash_id(m->flash_size));
-	m->sr1 = (uint8_t)param_int(m->chip, "model_sr1", 0);
-	m->pin_group = (uint32_t)param_int(m->chip, "model_pin_group", 1);
-	m->syscfg = (uint32_t)param_int(m->chip, "model_syscfg", 0x510);
-	m->loader_addr = (uint32_t)param_int(m->chip, "loader_addr", 0x82000);
-	m->loader_magic = (uint32_t)param_int(m->chip, "loader_magic", 0x82021);
+	m->flash_id = (uint32_t)iotflash_chip_param_int_or(m->chip, "model_flash_id", default_flash_id(m->flash_size));
+	m->sr1 = (uint8_t)iotflash_chip_param_int_or(m->chip, "model_sr1", 0);
+	m->pin_group = (uint32_t)iotflash_chip_param_int_or(m->chip, "model_pin_group", 1);
+	m->syscfg = (uint32_t)iotflash_chip_param_int_or(m->chip, "model_syscfg", 0x510);
+	m->loader_addr = (uint32_t)iotflash_chip_param_int_or(m->chip, "loader_addr", 0x82000);
+	m->loader_magic = (uint32_t)iotflash_chip_param_int_or(m->chip, "loader_magic", 0x82021);
 	m->ram_base = m->kind == M_AMBD ? AMBD_RAM_BASE : AMBZ_RAM_BASE;
 	return IOTFLASH_OK;
 }

@@ -59,8 +59,8 @@ python3 "$FAKEPORT" "$T/silent" silence 120 >"$T/fake1.out" & fake1=$!
 python3 "$FAKEPORT" "$T/noisy" garbage 120 >"$T/fake2.out" & fake2=$!
 for _ in $(seq 100); do [ -s "$T/fake1.out" ] && [ -s "$T/fake2.out" ] && break; sleep 0.05; done
 bad "silent device (bk7231n)" 40 "no answer.*(wiring|reset)" $I -p "$T/silent" -c bk7231n chip-id
-bad "device sends garbage (bk7231n)" 40 "no answer|garbage|noise" $I -p "$T/noisy" -c bk7231n chip-id
-bad "device sends garbage (bl602)" 40 "no answer|garbage|noise" $I -p "$T/noisy" -c bl602 chip-id
+bad "device sends garbage (bk7231n)" 40 "other data arrived: something else talks" $I -p "$T/noisy" -c bk7231n chip-id
+bad "device sends garbage (bl602)" 40 "other data arrived: something else talks" $I -p "$T/noisy" -c bl602 chip-id
 kill $fake1 $fake2; wait $fake1 $fake2 2>/dev/null
 bad "-c bl602 against a BK7231N" 40 "no answer.*(BOOT|handshake)" $I "${P[@]}" -c bl602 chip-id
 bad "-c w800 against a BK7231N" 40 "no .C. from the chip|download mode" $I "${P[@]}" -c w800 chip-id
