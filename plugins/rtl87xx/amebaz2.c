@@ -160,7 +160,6 @@ static int z2_try_baud(struct rtl *r, uint32_t baud)
 
 static int z2_switch(struct rtl *r)
 {
-	uint32_t rates[5];
 	int rc;
 
 	if (r->baud == r->target)
@@ -168,20 +167,7 @@ static int z2_switch(struct rtl *r)
 	/* The watchdog would reset the chip during a long session (§7.5). */
 	if ((rc = z2_write_regs(r, "EW", REG_WDT, WDT_OFF)) != IOTFLASH_OK)
 		return rc;
-	if ((rc = z2_try_baud(r, r->target)) == IOTFLASH_OK)
-		return IOTFLASH_OK;
-	if (rc == IOTFLASH_ERR_NO_LINK)
-		return iotflash_fail(r->dev, rc, "lost the chip while changing to %u baud", (unsigned)r->target);
-	rtl_fallback_rates(r, rates);
-	for (unsigned i = 0; rates[i]; i++) {
-		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; trying %u",
-		             (unsigned)r->target, (unsigned)rates[i]);
-		if (z2_try_baud(r, rates[i]) == IOTFLASH_OK)
-			return IOTFLASH_OK;
-	}
-	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; staying at %u",
-	             (unsigned)r->target, (unsigned)r->baud);
-	return IOTFLASH_OK;
+	return rtl_switch_baud(r, z2_try_baud);
 }
 
 static int z2_find(struct rtl *r)

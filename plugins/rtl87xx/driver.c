@@ -116,15 +116,30 @@ int64_t rtl_param(const struct rtl *r, const char *key, int64_t fallback)
 	return r->chip && iotflash_chip_param_int(r->chip, key, &v) ? v : fallback;
 }
 
-void rtl_fallback_rates(const struct rtl *r, uint32_t out[5])
+/* Change to r->target with try_baud; when the chip does not take it, try
+ * the common rates below it, highest first, and stay where the link is. */
+int rtl_switch_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud))
 {
 	static const uint32_t common[] = { 921600, 460800, 230400 };
-	unsigned n = 0;
+	int rc;
 
-	for (unsigned i = 0; i < 3; i++)
-		if (common[i] < r->target && common[i] > r->link_baud)
-			out[n++] = common[i];
-	out[n] = 0;
+	if (r->baud == r->target)
+		return IOTFLASH_OK;
+	if ((rc = try_baud(r, r->target)) == IOTFLASH_OK)
+		return IOTFLASH_OK;
+	if (rc == IOTFLASH_ERR_NO_LINK)
+		return iotflash_fail(r->dev, rc, "lost the chip while changing to %u baud", (unsigned)r->target);
+	for (unsigned i = 0; i < 3; i++) {
+		if (common[i] >= r->target || common[i] <= r->link_baud)
+			continue;
+		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; trying %u",
+		             (unsigned)r->target, (unsigned)common[i]);
+		if (r->baud == common[i] || try_baud(r, common[i]) == IOTFLASH_OK)
+			return IOTFLASH_OK;
+	}
+	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; staying at %u",
+	             (unsigned)r->target, (unsigned)r->baud);
+	return IOTFLASH_OK;
 }
 
 int rtl_link_timeout(struct rtl *r, uint64_t start, bool *noticed)

@@ -63,8 +63,8 @@ int rtl_xm_send(struct rtl *r, bool with_addr, uint32_t addr, const uint8_t *dat
                 uint8_t pad, const char *what);
 /* EOT until the receiver's ACK (best effort: false when none came). */
 bool rtl_xm_end(struct rtl *r);
-/* Rates to try below target, highest first, ending with 0. */
-void rtl_fallback_rates(const struct rtl *r, uint32_t out[5]);
+/* Change to r->target with try_baud, stepping down to common rates. */
+int rtl_switch_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud));
 int rtl_link_timeout(struct rtl *r, uint64_t start, bool *noticed);
 int rtl_cancelled(struct rtl *r);
 int64_t rtl_param(const struct rtl *r, const char *key, int64_t fallback);
