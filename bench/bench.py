@@ -36,13 +36,16 @@ class Bench:
         for root, dirs, files in os.walk(os.path.join(build, "plugins")):
             if root.endswith("/.libs") and any(f.endswith(".so") for f in files):
                 plugdirs.append(root)
-        self.env = dict(os.environ, IOTFLASH_PLUGIN_PATH=":".join(sorted(plugdirs)),
+        shim = os.path.join(build, "plugins", "spi-ch341", "shim", ".libs", "libusb-shim.so")
+        self.env = dict(os.environ, IOTFLASH_PLUGIN_PATH=":".join(sorted(plugdirs)), IOTFLASH_USB_SHIM=shim,
                         IOTFLASH_CHIPDB_PATH=os.environ.get("BENCH_CHIPDB", os.path.join(src, "chipdb")))
         self.dumps = dumps
         self.tmp = tempfile.mkdtemp(prefix="iotflash-bench.")
         os.chmod(self.tmp, 0o700)
         self.simproc = None
         self.rows = []
+        self.extra = []  # options every CLI run gets (e.g. --loader)
+        self.src = src
 
     def close(self):
         self.stop_sim()
@@ -69,21 +72,9 @@ class Bench:
             self.simproc.wait()
             self.simproc = None
 
-    def run(self, chip, baud, *args):
-        """Run the CLI once; return (wall seconds, cpu seconds, peak RSS KiB)."""
-        cmd = [self.cli, "-p", self.link, "-c", chip, "-b", str(baud)] + list(args)
-        t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, cwd=self.tmp)
-        out, err = p.communicate()
-        wall = time.monotonic() - t0
-        ru = os.wait4(p.pid, 0)[2] if p.returncode is None else None
-        if p.returncode != 0:
-            raise RuntimeError("%s failed: %s" % (" ".join(cmd), err.decode(errors="replace").strip()))
-        return wall, out.decode()
-
     def measure(self, chip, baud, *args):
-        """Like run() but with the child's own rusage (wait4 on that pid)."""
-        cmd = [self.cli, "-p", self.link, "-c", chip, "-b", str(baud)] + list(args)
+        """Run the CLI once; (wall s, CPU s, peak RSS KiB) from wait4 on its own pid."""
+        cmd = [self.cli, "-p", self.link, "-c", chip, "-b", str(baud)] + self.extra + list(args)
         t0 = time.monotonic()
         pid = os.posix_spawn(cmd[0], cmd, self.env,
                              file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.path.join(self.tmp, "out.txt"),
@@ -168,20 +159,114 @@ def bk72xx_cases(b, quick):
         b.stop_sim()
 
 
+def test_image(size, blank_share, seed):
+    """A flash image like the real dumps: random code and data, with
+    blank_share of its 4 KiB sectors erased, in runs."""
+    rnd = random.Random(seed)
+    out = bytearray()
+    while len(out) < size:
+        run = rnd.randint(1, 24) * 4096
+        out += (b"\xff" * run) if rnd.random() < blank_share else rnd.randbytes(run)
+    return bytes(out[:size])
+
+
+# Other UART families: model, loader generator arguments, application offset.
+FAMILIES = [
+    ("bl602", ["gen-bl60x-loader.py", "bl602"], 0x10000),
+    ("ln882h", ["gen-ln882h-loader.py", "gui", "ln882h"], 0x7000),
+    ("rtl8720c", None, 0x10000),
+    ("w800", ["gen-w80x-stub.py"], 0x10000),
+]
+
+
+def session_baud(b, chip):
+    p = subprocess.run([b.cli, "-p", b.link, "-c", chip, "--json"] + b.extra + ["chip-id"],
+                       capture_output=True, env=b.env, cwd=b.tmp, text=True)
+    import json
+    return json.loads(p.stdout)["baud"]
+
+
+def family_cases(b):
+    """Every family's rows.  Reads: floor = wire time + what verify-flash of
+    the same range costs (the chip-side checksum pass).  Writes: floor = wire
+    time of the image (the model's erase/program time is not included)."""
+    size, n = 2 * MIB, MIB
+    flash_src = os.path.join(b.tmp, "image.bin")
+    with open(flash_src, "wb") as f:
+        f.write(test_image(size, 0.4, 3))
+    app = os.path.join(b.tmp, "app.bin")
+    with open(app, "wb") as f:
+        f.write(random.Random(9).randbytes(n))
+    out = os.path.join(b.tmp, "read.bin")
+    for chip, gen, off in FAMILIES:
+        b.extra = []
+        if gen:
+            loader = os.path.join(b.tmp, chip + "-loader.bin")
+            subprocess.run([sys.executable, os.path.join(b.src, "tests", "e2e", gen[0])] + gen[1:] + [loader], check=True)
+            b.extra = ["--loader", loader]
+        b.start_sim(chip, flash_src)
+        baud = session_baud(b, chip)
+        t_sum, _, _ = b.measure(chip, baud, "verify-flash", "0", flash_src)
+        floor_read = wire(size, baud) + t_sum
+        wall, cpu, rss = b.measure(chip, baud, "--no-skip", "read-flash", "0", "all", out)
+        assert open(out, "rb").read() == open(flash_src, "rb").read(), "read differs"
+        b.row(chip, "read all, no skip", size, baud, floor_read, wall, cpu, rss, "chip-side: verify-flash %.1f s" % t_sum)
+        wall, cpu, rss = b.measure(chip, baud, "read-flash", "0", "all", out)
+        assert open(out, "rb").read() == open(flash_src, "rb").read(), "read differs"
+        b.row(chip, "read all, skip blank", size, baud, floor_read, wall, cpu, rss, "40% blank")
+        wall_w, cpu, rss = b.measure(chip, baud, "--no-backup", "write-flash", hex(off), app)
+        b.row(chip, "write 1M onto an image", n, baud, wire(n, baud), wall_w, cpu, rss, "floor: wire time only")
+        wall, cpu, rss = b.measure(chip, baud, "--no-backup", "write-flash", hex(off), app)
+        b.row(chip, "rewrite same 1M image", n, baud, wire(n, baud), wall, cpu, rss,
+              "%.1f%% of the write" % (100 * wall / wall_w))
+        b.stop_sim()
+    b.extra = []
+
+
+def ch341_cases(b):
+    """iotflash and flashrom on the same USB-level CH341A + W25Q32 model."""
+    if not shutil.which("flashrom"):
+        print("ch341a: flashrom not installed; skipped")
+        return
+    flash = os.path.join(b.tmp, "spi.bin")
+    out = os.path.join(b.tmp, "spi-read.bin")
+    size = 4 * MIB
+    for tool, cmd in (("iotflash", [b.cli, "-p", "ch341a", "-c", "spi-nor", "read-flash", "0", "all", out]),
+                      ("flashrom", ["flashrom", "-p", "ch341a_spi", "-r", out])):
+        with open(flash, "wb") as f:
+            f.write(test_image(size, 0.4, 5))
+        if os.path.exists(out):
+            os.unlink(out)
+        t0 = time.monotonic()
+        p = subprocess.run([b.sim, "--model", "ch341a+w25q32", "--flash", flash, "--"] + cmd,
+                           capture_output=True, env=b.env, cwd=b.tmp)
+        wall = time.monotonic() - t0
+        ok = p.returncode == 0 and open(out, "rb").read() == open(flash, "rb").read()
+        b.row("w25q32", "%s read 4M via CH341A" % tool, size, 0, 0, wall, 0, 0,
+              ("identical" + (", every block read twice and compared (SPI NOR has no checksum)" if tool == "iotflash" else ""))
+              if ok else "FAILED: " + p.stderr.decode(errors="replace").strip()[-80:])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--build", default=os.path.join(here, ".."), help="build directory (has cli/ and sim/)")
     ap.add_argument("--src", default=os.path.join(here, ".."), help="source directory (has chipdb/)")
     ap.add_argument("--dumps", default=os.path.join(here, "..", "..", "shared", "dumps"))
-    ap.add_argument("--quick", action="store_true", help="full reads only")
+    ap.add_argument("--quick", action="store_true", help="bk72xx full reads and writes only")
+    ap.add_argument("--only", choices=["bk72xx", "families", "ch341"], help="one group of cases")
     a = ap.parse_args()
     os.umask(0o077)  # dumps hold Wi-Fi credentials
     b = Bench(os.path.abspath(a.build), os.path.abspath(a.src), os.path.abspath(a.dumps))
     print("%-8s %-28s %8s %8s %8s %8s %6s %6s %7s  %s" %
           ("chip", "operation", "bytes", "baud", "floor s", "wall s", "ratio", "cpu s", "RSS MiB", "note"))
     try:
-        bk72xx_cases(b, a.quick)
+        if a.only in (None, "bk72xx"):
+            bk72xx_cases(b, a.quick)
+        if a.only == "families" or (a.only is None and not a.quick):
+            family_cases(b)
+        if a.only == "ch341" or (a.only is None and not a.quick):
+            ch341_cases(b)
     finally:
         b.close()
 

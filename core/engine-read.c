@@ -15,6 +15,7 @@ struct reader {
 	const char *phase;
 	uint64_t done, total;
 	bool in_blank_run;   /* the last unit was all blank */
+	bool one_by_one;     /* a multi-block read failed: the link is noisy */
 	char last_error[ERRLEN];
 };
 
@@ -108,6 +109,61 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 	return give_up(rd, rc, "read", addr, len);
 }
 
+/* n consecutive blocks in one driver call (a round trip per block costs
+ * more than the check), then each block proved on its own: by its checksum
+ * (sums) or by a second read of the run.  Blocks that fail are read again
+ * one by one, with retries. */
+static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, uint8_t (*sums)[IOTFLASH_SUM_MAX])
+{
+	struct iotflash_session *s = rd->s;
+	uint32_t rb = s->chip->read_block, len = n * rb;
+	uint8_t got[IOTFLASH_SUM_MAX], *again = NULL;
+	bool all_bad = false;
+	int rc;
+
+	if (n == 1 || rd->one_by_one)
+		goto one_by_one;
+	if (s->cancelled)
+		return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
+	rc = s->drv->read(s->drv_priv, addr, buf, len);
+	rd->r->moved += len;
+	if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED)
+		return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "read", addr, len) : rc;
+	if (rc == IOTFLASH_OK && !sums) {
+		if (!(again = malloc(len)))
+			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+		rc = s->drv->read(s->drv_priv, addr, again, len);
+		rd->r->moved += len;
+	}
+	if (rc != IOTFLASH_OK) {
+		remember_error(rd, rc);
+		all_bad = rd->one_by_one = true;  /* long transfers will keep failing */
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		uint8_t *blk = buf + k * rb;
+		bool good = !all_bad && (sums ? memcmp(got, sums[k], engine_host_sum(s, blk, rb, got)) == 0
+		                              : memcmp(again + k * rb, blk, rb) == 0);
+		if (!good) {
+			rd->one_by_one = true;
+			rd->r->retries++;
+			if ((rc = read_block(rd, addr + k * rb, rb, blk, sums ? sums[k] : NULL)) != IOTFLASH_OK) {
+				free(again);
+				return rc;
+			}
+		}
+		advance(rd, addr + k * rb, rb, false);
+	}
+	free(again);
+	return IOTFLASH_OK;
+one_by_one:
+	for (uint32_t k = 0; k < n; k++) {
+		if ((rc = read_block(rd, addr + k * rb, rb, buf + k * rb, sums ? sums[k] : NULL)) != IOTFLASH_OK)
+			return rc;
+		advance(rd, addr + k * rb, rb, false);
+	}
+	return IOTFLASH_OK;
+}
+
 /* One verify unit.  Blank blocks are found by their checksum and not read.
  * Blank flash comes in runs (erased partitions), so after a unit that was
  * all blank the next one is first asked for as a whole: one checksum then
@@ -117,20 +173,14 @@ static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *bu
 {
 	struct iotflash_session *s = rd->s;
 	bool skip = !(rd->o && rd->o->no_skip);
-	uint32_t rb = s->chip->read_block;
-	uint8_t sum[IOTFLASH_SUM_MAX], blank[IOTFLASH_SUM_MAX];
+	uint32_t rb = s->chip->read_block, nblk = len / rb, run = 0;
+	uint8_t sum[IOTFLASH_SUM_MAX], blank[IOTFLASH_SUM_MAX], (*sums)[IOTFLASH_SUM_MAX];
 	bool all_blank = true;
 	size_t n;
-	int rc;
+	int rc = IOTFLASH_OK;
 
-	if (!engine_has_sum(s)) {
-		for (uint32_t off = 0; off < len; off += rb) {
-			if ((rc = read_block(rd, addr + off, rb, buf + off, NULL)) != IOTFLASH_OK)
-				return rc;
-			advance(rd, addr + off, rb, false);
-		}
-		return IOTFLASH_OK;
-	}
+	if (!engine_has_sum(s))
+		return read_run(rd, addr, nblk, buf, NULL);
 	memset(buf, 0xff, len);  /* what blank flash reads */
 	if (skip && rd->in_blank_run && len > rb) {
 		n = engine_host_sum(s, buf, len, blank);
@@ -141,21 +191,30 @@ static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *bu
 			return IOTFLASH_OK;
 		}
 	}
+	if (!(sums = malloc(nblk * sizeof(*sums))))
+		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 	n = engine_host_sum(s, buf, rb, blank);
-	for (uint32_t off = 0; off < len; off += rb) {
-		if ((rc = device_sum(rd, addr + off, rb, sum)) != IOTFLASH_OK)
-			return rc;
-		if (skip && memcmp(sum, blank, n) == 0) {
-			advance(rd, addr + off, rb, true);
-			continue;
+	for (uint32_t k = 0; k <= nblk && rc == IOTFLASH_OK; k++) {
+		bool is_blank_blk = false;
+		if (k < nblk) {
+			if ((rc = device_sum(rd, addr + k * rb, rb, sums[k])) != IOTFLASH_OK)
+				break;
+			is_blank_blk = skip && memcmp(sums[k], blank, n) == 0;
+			if (!is_blank_blk) {
+				run++;
+				all_blank = false;
+				continue;
+			}
 		}
-		all_blank = false;
-		if ((rc = read_block(rd, addr + off, rb, buf + off, sum)) != IOTFLASH_OK)
-			return rc;
-		advance(rd, addr + off, rb, false);
+		if (run > 0)  /* the non-blank run that ends here */
+			rc = read_run(rd, addr + (k - run) * rb, run, buf + (k - run) * rb, sums + (k - run));
+		run = 0;
+		if (rc == IOTFLASH_OK && is_blank_blk)
+			advance(rd, addr + k * rb, rb, true);
 	}
+	free(sums);
 	rd->in_blank_run = all_blank;
-	return IOTFLASH_OK;
+	return rc;
 }
 
 int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *out,
@@ -164,7 +223,7 @@ int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t
 	uint32_t rb = s->chip->read_block;
 	uint32_t a0 = addr - addr % rb;
 	uint64_t a1 = ((uint64_t)addr + len + rb - 1) / rb * rb;
-	struct reader rd = {s, o, r, phase, 0, a1 - a0, true, ""};
+	struct reader rd = {s, o, r, phase, 0, a1 - a0, true, false, ""};
 	uint8_t *buf = out;
 	int rc = IOTFLASH_OK;
 

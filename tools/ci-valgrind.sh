@@ -6,7 +6,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-.}" && pwd)
-tests=${VALGRIND_TESTS:-"tests/e2e/bk72xx-basic.sh tests/e2e/w80x-basic.sh tests/e2e/bad-input.sh"}
+tests=${VALGRIND_TESTS:-"tests/e2e/bk72xx-basic.sh tests/e2e/w80x-basic.sh"}  # bad-input.sh reads the last stderr line, which valgrind's ioctl notes take
 command -v valgrind >/dev/null || { echo "ci-valgrind: valgrind is not installed" >&2; exit 1; }
 # The in-tree cli/iotflash is a libtool wrapper script: valgrind must see the
 # real program, so libtool runs it with the uninstalled libraries' paths.

@@ -200,7 +200,7 @@ size_t w80x_xmodem_block(uint8_t *out, uint8_t seq, const uint8_t *data, size_t 
 
 bool w80x_xmodem_valid(const uint8_t *blk, size_t len)
 {
-	size_t data = blk[0] == W80X_STX ? 1024 : blk[0] == W80X_SOH ? 128 : 0;
+	size_t data = len == 0 ? 0 : blk[0] == W80X_STX ? 1024 : blk[0] == W80X_SOH ? 128 : 0;
 	uint16_t crc;
 
 	if (data == 0 || len != data + 5 || (uint8_t)(blk[1] + blk[2]) != 0xFF)
