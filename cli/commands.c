@@ -93,8 +93,9 @@ static int cmd_chip_id(struct cli *c, bool flash_only)
 	in = iotflash_session_info(c->session);
 	chip = iotflash_session_chip(c->session);
 	if (c->json) {
+		/* The canonical name, however it was spelled (chip_id). */
 		printf("{\"command\": \"%s\", \"ok\": true, \"chip\": \"%s\", \"family\": \"%s\", \"protocol\": ",
-		       c->args[0], chip->name, chip->family);
+		       flash_only ? "flash-id" : "chip-id", chip->name, chip->family);
 		json_string(stdout, chip->protocol ? chip->protocol : "");
 		printf(", \"chip_id\": \"0x%x\", \"bootloader\": ", (unsigned)in->chip_id);
 		json_string(stdout, in->loader_version);
@@ -363,28 +364,106 @@ static int cmd_list_chips(struct cli *c)
 	return 0;
 }
 
+/* The file stem ("bk72xx" of ".../bk72xx.so"): what chip records name in
+ * their `plugin` field. */
+static void plugin_stem(const char *path, char *stem, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	snprintf(stem, len, "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
+}
+
+/* The chips of the database the plugin serves, space-separated (a
+ * database that does not load leaves the list empty, never an error). */
+static void served_chips(struct cli *c, const struct iotflash_plugin_desc *d, bool json)
+{
+	const struct iotflash_chip *chip;
+	char stem[256];
+	unsigned n = 0;
+
+	plugin_stem(d->path, stem, sizeof(stem));
+	for (unsigned i = 0; (chip = iotflash_ctx_chip(c->ctx, i)); i++) {
+		if (!chip->plugin || (strcmp(chip->plugin, stem) != 0 && strcmp(chip->plugin, d->name) != 0))
+			continue;
+		if (json) {
+			fputs(n ? ", " : "", stdout);
+			json_string(stdout, chip->name);
+		} else {
+			printf("%s%s", n ? " " : "", chip->name);
+		}
+		n++;
+	}
+	if (!json && n == 0)
+		fputs("(none in the chip database)", stdout);
+}
+
+static void plugin_json(struct cli *c, const struct iotflash_plugin_desc *d, bool first)
+{
+	printf("%s{\"name\": ", first ? "" : ", ");
+	json_string(stdout, d->name);
+	printf(", \"loaded\": true, \"version\": ");
+	json_string(stdout, d->version);
+	printf(", \"abi\": \"%u.%u\", \"path\": ", d->abi_major, d->abi_minor);
+	json_string(stdout, d->path);
+	printf(", \"description\": ");
+	json_string(stdout, d->description);
+	printf(", \"drivers\": ");
+	json_string(stdout, d->drivers);
+	printf(", \"transports\": ");
+	json_string(stdout, d->transports);
+	printf(", \"models\": ");
+	json_string(stdout, d->models);
+	printf(", \"chips\": [");
+	served_chips(c, d, true);
+	printf("]}");
+}
+
+static void plugin_text(struct cli *c, const struct iotflash_plugin_desc *d)
+{
+	printf("%-10s %s\n", d->name, d->description);
+	printf("           file: %s\n", d->path);
+	printf("           version: %s (ABI %u.%u)\n", *d->version ? d->version : "unknown", d->abi_major,
+	       d->abi_minor);
+	printf("           chips: ");
+	served_chips(c, d, false);
+	printf("\n");
+	if (*d->drivers)
+		printf("           drivers: %s\n", d->drivers);
+	if (*d->transports)
+		printf("           transports: %s\n", d->transports);
+	if (*d->models)
+		printf("           device models: %s\n", d->models);
+}
+
 static int cmd_list_plugins(struct cli *c)
 {
 	const struct iotflash_plugin_desc *d;
+	const char *path, *reason;
+	unsigned i, f;
+
 	if (iotflash_ctx_load_all_plugins(c->ctx) != IOTFLASH_OK)
 		return cli_error("%s", iotflash_ctx_error(c->ctx));
 	if (c->json)
 		printf("[");
-	for (unsigned i = 0; (d = iotflash_ctx_plugin(c->ctx, i)); i++) {
+	for (i = 0; (d = iotflash_ctx_plugin(c->ctx, i)); i++) {
+		if (c->json)
+			plugin_json(c, d, i == 0);
+		else
+			plugin_text(c, d);
+	}
+	/* Files that did not load: listed with the loader's reason. */
+	for (f = 0; iotflash_ctx_plugin_failure(c->ctx, f, &path, &reason); f++) {
 		if (c->json) {
-			printf("%s{\"name\": \"%s\", \"version\": \"%s\", \"abi\": \"%u.%u\", \"path\": ", i ? ", " : "", d->name,
-			       d->version, d->abi_major, d->abi_minor);
-			json_string(stdout, d->path);
-			printf(", \"drivers\": \"%s\", \"transports\": \"%s\", \"models\": \"%s\"}", d->drivers, d->transports,
-			       d->models);
+			printf("%s{\"loaded\": false, \"path\": ", i + f ? ", " : "");
+			json_string(stdout, path);
+			printf(", \"error\": ");
+			json_string(stdout, reason);
+			printf("}");
 		} else {
-			printf("%-10s %s (ABI %u.%u, %s)\n", d->name, d->description, d->abi_major, d->abi_minor, d->path);
-			if (*d->drivers)
-				printf("           drivers: %s\n", d->drivers);
-			if (*d->transports)
-				printf("           transports: %s\n", d->transports);
-			if (*d->models)
-				printf("           device models: %s\n", d->models);
+			printf("failed:    %s: %s\n", path, reason);
 		}
 	}
 	if (c->json)
@@ -392,18 +471,40 @@ static int cmd_list_plugins(struct cli *c)
 	return 0;
 }
 
+struct port_list {
+	unsigned n;
+	bool json;
+};
+
 static void emit_port(void *user, const char *port, const char *desc)
 {
-	(*(unsigned *)user)++;
-	printf("%-20s %s\n", port, desc ? desc : "");
+	struct port_list *l = user;
+
+	if (l->json) {
+		printf("%s{\"port\": ", l->n ? ", " : "");
+		json_string(stdout, port);
+		printf(", \"description\": ");
+		json_string(stdout, desc ? desc : "");
+		printf("}");
+	} else {
+		printf("%-20s %s\n", port, desc ? desc : "");
+	}
+	l->n++;
 }
 
 static int cmd_list_ports(struct cli *c)
 {
-	unsigned n = 0;
-	if (iotflash_ctx_list_ports(c->ctx, emit_port, &n) != IOTFLASH_OK)
+	struct port_list l = {0, c->json};
+	int rc;
+
+	if (c->json)
+		printf("[");
+	rc = iotflash_ctx_list_ports(c->ctx, emit_port, &l);
+	if (c->json)
+		printf("]\n");
+	if (rc != IOTFLASH_OK)
 		return cli_error("%s", iotflash_ctx_error(c->ctx));
-	if (n == 0)
+	if (l.n == 0)
 		fprintf(stderr, "iotflash: no serial ports found (is the USB-UART adapter plugged in?)\n");
 	return 0;
 }

@@ -293,6 +293,16 @@ IOTFLASH_API const struct iotflash_plugin_desc *iotflash_ctx_plugin(struct iotfl
 	return i < ctx->n_descs ? &ctx->descs[i] : NULL;
 }
 
+IOTFLASH_API bool iotflash_ctx_plugin_failure(struct iotflash_ctx *ctx, unsigned i, const char **path,
+                                             const char **reason)
+{
+	const char *why = plugin_set_failure(ctx->plugins, i, path);
+
+	if (why && reason)
+		*reason = why;
+	return why != NULL;
+}
+
 IOTFLASH_API int iotflash_ctx_list_ports(struct iotflash_ctx *ctx,
                                          void (*emit)(void *user, const char *port, const char *desc),
                                          void *user)

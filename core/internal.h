@@ -38,6 +38,9 @@ int plugin_set_load(struct plugin_set *ps, const char *name, const struct iotfla
  * and skipped. */
 int plugin_set_load_all(struct plugin_set *ps, void (*warn)(void *user, const char *msg), void *user);
 unsigned plugin_set_count(const struct plugin_set *ps);
+/* The i-th file the last plugin_set_load_all() could not load: the reason
+ * (the warning without its "PATH: " prefix) and *path; NULL past the end. */
+const char *plugin_set_failure(const struct plugin_set *ps, unsigned i, const char **path);
 const struct iotflash_plugin *plugin_set_get(const struct plugin_set *ps, unsigned i, const char **path);
 /* Check a descriptor the way the loader does (exposed for tests). */
 int plugin_check_descriptor(const struct iotflash_plugin *p, const char *file, char *err, size_t errlen);
@@ -46,6 +49,8 @@ int plugin_check_descriptor(const struct iotflash_plugin *p, const char *file, c
 extern const struct iotflash_transport iotflash_serial_transport;
 /* The EACCES message naming the device's group (exposed for tests). */
 int serial_access_error(const char *path, char *err, size_t errlen);
+/* The usual name of a USB-UART adapter by USB VID:PID, or NULL (exposed for tests). */
+const char *serial_adapter_name(unsigned vid, unsigned pid);
 
 /* ---- checksums, files (checksum.c, files.c) ---- */
 void sha256_hex(const uint8_t *data, size_t len, char out[65]);

@@ -30,11 +30,18 @@ struct plugin {
 	const struct iotflash_plugin *desc;
 };
 
+struct plugin_failure {  /* a file plugin_set_load_all() could not load */
+	char *path;
+	char *reason;
+};
+
 struct plugin_set {
 	char **dirs;
 	unsigned n_dirs;
 	struct plugin *v;
 	unsigned n, cap;
+	struct plugin_failure *failed;
+	unsigned n_failed;
 };
 
 /* ---- descriptor checks ---- */
@@ -156,10 +163,22 @@ nomem:
 	return IOTFLASH_ERR_NOMEM;
 }
 
+static void clear_failures(struct plugin_set *ps)
+{
+	for (unsigned i = 0; i < ps->n_failed; i++) {
+		free(ps->failed[i].path);
+		free(ps->failed[i].reason);
+	}
+	free(ps->failed);
+	ps->failed = NULL;
+	ps->n_failed = 0;
+}
+
 void plugin_set_free(struct plugin_set *ps)
 {
 	if (!ps)
 		return;
+	clear_failures(ps);
 	for (unsigned i = 0; i < ps->n; i++) {
 		lt_dlclose(ps->v[i].handle);
 		free(ps->v[i].name);
@@ -369,10 +388,39 @@ static bool plugin_stem(const char *file, char *stem, size_t stemlen)
 	return true;
 }
 
-static void report(void (*warn)(void *user, const char *msg), void *user, const char *msg)
+/* Keep the failure for listing (the reason without the "PATH: " prefix
+ * every loader message starts with), then warn as before. */
+static void report(struct plugin_set *ps, const char *path, void (*warn)(void *user, const char *msg), void *user,
+                   const char *msg)
 {
+	struct plugin_failure *f = realloc(ps->failed, (ps->n_failed + 1) * sizeof(*f));
+	size_t plen = strlen(path);
+	const char *reason = msg;
+
+	if (strncmp(msg, path, plen) == 0 && strncmp(msg + plen, ": ", 2) == 0)
+		reason = msg + plen + 2;
+	if (f) {
+		ps->failed = f;
+		f[ps->n_failed].path = strdup(path);
+		f[ps->n_failed].reason = strdup(reason);
+		if (f[ps->n_failed].path && f[ps->n_failed].reason)
+			ps->n_failed++;
+		else {
+			free(f[ps->n_failed].path);
+			free(f[ps->n_failed].reason);
+		}
+	}
 	if (warn)
 		warn(user, msg);
+}
+
+const char *plugin_set_failure(const struct plugin_set *ps, unsigned i, const char **path)
+{
+	if (!ps || i >= ps->n_failed)
+		return NULL;
+	if (path)
+		*path = ps->failed[i].path;
+	return ps->failed[i].reason;
 }
 
 static void load_dir(struct plugin_set *ps, unsigned d, void (*warn)(void *user, const char *msg), void *user)
@@ -384,7 +432,7 @@ static void load_dir(struct plugin_set *ps, unsigned d, void (*warn)(void *user,
 	if (n < 0)
 		return;  /* a search directory that does not exist holds no plugins */
 	if (world_writable(ps->dirs[d], "directory", err, sizeof(err)) != IOTFLASH_OK) {
-		report(warn, user, err);
+		report(ps, ps->dirs[d], warn, user, err);
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -401,7 +449,7 @@ static void load_dir(struct plugin_set *ps, unsigned d, void (*warn)(void *user,
 		if (strcmp(base, names[i]->d_name) != 0)
 			continue;
 		if (load_file(ps, stem, ps->dirs[d], path, NULL, err, sizeof(err)) != IOTFLASH_OK)
-			report(warn, user, err);
+			report(ps, path, warn, user, err);
 	}
 out:
 	for (int i = 0; i < n; i++)
@@ -413,6 +461,7 @@ int plugin_set_load_all(struct plugin_set *ps, void (*warn)(void *user, const ch
 {
 	if (!ps)
 		return IOTFLASH_ERR_ARG;
+	clear_failures(ps);  /* each pass lists what failed this time */
 	for (unsigned d = 0; d < ps->n_dirs; d++)
 		load_dir(ps, d, warn, user);
 	return IOTFLASH_OK;

@@ -415,11 +415,39 @@ static int serial_set_lines(void *priv, int dtr, int rts)
 	return set_line(s->fd, TIOCM_RTS, rts);
 }
 
-/* "USB 1a86:7523 USB Serial (serial 1234)" or libserialport's description. */
+/* USB-UART bridges seen on flashing setups.  A match is only a likely
+ * adapter: vendors reuse these ids for other serial gadgets. */
+static const struct {
+	uint16_t vid, pid;
+	const char *name;
+} usb_uart_adapters[] = {
+	{0x1a86, 0x7523, "CH340/CH341 USB-UART"},
+	{0x1a86, 0x5523, "CH341 USB-UART"},
+	{0x1a86, 0x55d4, "CH9102 USB-UART"},
+	{0x10c4, 0xea60, "CP210x USB-UART"},
+	{0x10c4, 0xea70, "CP2105 USB-UART"},
+	{0x10c4, 0xea71, "CP2108 USB-UART"},
+	{0x0403, 0x6001, "FTDI FT232R USB-UART"},
+	{0x0403, 0x6010, "FTDI FT2232 USB-UART"},
+	{0x0403, 0x6014, "FTDI FT232H USB-UART"},
+	{0x0403, 0x6015, "FTDI FT-X USB-UART"},
+	{0x067b, 0x2303, "PL2303 USB-UART"},
+};
+
+const char *serial_adapter_name(unsigned vid, unsigned pid)
+{
+	for (size_t i = 0; i < sizeof(usb_uart_adapters) / sizeof(usb_uart_adapters[0]); i++)
+		if (usb_uart_adapters[i].vid == vid && usb_uart_adapters[i].pid == pid)
+			return usb_uart_adapters[i].name;
+	return NULL;
+}
+
+/* "USB 1a86:7523 QinHeng USB Serial (serial 1234) [likely CH340/CH341
+ * USB-UART]" or libserialport's description. */
 static void describe_port(struct sp_port *p, char *desc, size_t desclen)
 {
 	int vid, pid;
-	const char *product, *serial, *maker;
+	const char *product, *serial, *maker, *adapter;
 
 	if (sp_get_port_transport(p) != SP_TRANSPORT_USB ||
 	    sp_get_port_usb_vid_pid(p, &vid, &pid) != SP_OK) {
@@ -431,9 +459,11 @@ static void describe_port(struct sp_port *p, char *desc, size_t desclen)
 	product = sp_get_port_usb_product(p);
 	maker = sp_get_port_usb_manufacturer(p);
 	serial = sp_get_port_usb_serial(p);
-	snprintf(desc, desclen, "USB %04x:%04x %s%s%s%s%s%s", vid, pid,
+	adapter = serial_adapter_name((unsigned)vid, (unsigned)pid);
+	snprintf(desc, desclen, "USB %04x:%04x %s%s%s%s%s%s%s%s%s", vid, pid,
 	         maker ? maker : "", maker && product ? " " : "", product ? product : "",
-	         serial ? " (serial " : "", serial ? serial : "", serial ? ")" : "");
+	         serial ? " (serial " : "", serial ? serial : "", serial ? ")" : "",
+	         adapter ? " [likely " : "", adapter ? adapter : "", adapter ? "]" : "");
 }
 
 static int serial_list(void (*emit)(void *user, const char *port, const char *desc), void *user)

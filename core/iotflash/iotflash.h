@@ -17,15 +17,23 @@ struct iotflash_session;  /* one port, one chip */
 struct iotflash_chip_info;
 
 /* ---- context ---- */
+/* A new context: nothing is loaded until first use; warnings and errors are
+ * logged nowhere until iotflash_ctx_set_log().  IOTFLASH_ERR_NOMEM on failure. */
 IOTFLASH_API int iotflash_ctx_new(struct iotflash_ctx **out);
+/* Frees the context, its database and plugins (NULL is fine); close its
+ * sessions first. */
 IOTFLASH_API void iotflash_ctx_free(struct iotflash_ctx *ctx);
 /* The last failure's one-line description (never NULL). */
 IOTFLASH_API const char *iotflash_ctx_error(const struct iotflash_ctx *ctx);
 
+/* Log messages up to a level; domain names the part that speaks ("plugins",
+ * "bk72xx"). */
 typedef void (*iotflash_log_fn)(void *user, enum iotflash_log_level level,
                                 const char *domain, const char *msg);
 /* Messages a person must act on ("reset the chip now") arrive as notices. */
 typedef void (*iotflash_notice_fn)(void *user, const char *msg);
+/* Route messages up to level max to fn, and notices to notice (either may
+ * be NULL: dropped); user is passed back to both. */
 IOTFLASH_API void iotflash_ctx_set_log(struct iotflash_ctx *ctx, enum iotflash_log_level max,
                                        iotflash_log_fn fn, iotflash_notice_fn notice, void *user);
 
@@ -34,10 +42,17 @@ IOTFLASH_API void iotflash_ctx_set_log(struct iotflash_ctx *ctx, enum iotflash_l
 IOTFLASH_API int iotflash_ctx_add_chipdb(struct iotflash_ctx *ctx, const char *path);
 /* Loads the database now (it loads lazily otherwise). */
 IOTFLASH_API int iotflash_ctx_load_chipdb(struct iotflash_ctx *ctx);
+/* The i-th chip of the database (loading it if needed), NULL past the end
+ * or when the database does not load (iotflash_ctx_error() says why). */
 IOTFLASH_API const struct iotflash_chip *iotflash_ctx_chip(struct iotflash_ctx *ctx, unsigned i);
+/* A chip by name, case-insensitive; NULL when unknown (a family name is not a chip). */
 IOTFLASH_API const struct iotflash_chip *iotflash_ctx_find_chip(struct iotflash_ctx *ctx, const char *name);
+/* Whether name is a family of the database ("bk72xx"): sessions accept it
+ * and detect the exact chip. */
 IOTFLASH_API bool iotflash_ctx_is_family(struct iotflash_ctx *ctx, const char *name);
 
+/* A loaded plugin as iotflash_ctx_plugin() describes it; strings are owned
+ * by the context. */
 struct iotflash_plugin_desc {
 	const char *name, *description, *version, *path;
 	unsigned abi_major, abi_minor;
@@ -45,10 +60,15 @@ struct iotflash_plugin_desc {
 	const char *transports;
 	const char *models;
 };
-/* Load every plugin on the search path (for listing); i-th, NULL past the end. */
+/* Load every plugin on the search path ($(pkglibdir)/plugins, then
+ * IOTFLASH_PLUGIN_PATH) for listing; a file that fails is logged as a
+ * warning, skipped, and kept for iotflash_ctx_plugin_failure(). */
 IOTFLASH_API int iotflash_ctx_load_all_plugins(struct iotflash_ctx *ctx);
+/* The i-th loaded plugin after iotflash_ctx_load_all_plugins(), NULL past the end. */
 IOTFLASH_API const struct iotflash_plugin_desc *iotflash_ctx_plugin(struct iotflash_ctx *ctx, unsigned i);
-/* List ports: serial (libserialport, with USB VID:PID) and plugin transports. */
+/* List ports: serial (libserialport: USB VID:PID, maker and product, serial
+ * number, and "[likely NAME]" for known USB-UART adapters) and plugin
+ * transports; emit is called once per port. */
 IOTFLASH_API int iotflash_ctx_list_ports(struct iotflash_ctx *ctx,
                                          void (*emit)(void *user, const char *port, const char *desc),
                                          void *user);
@@ -62,12 +82,20 @@ struct iotflash_open_opts {
 	bool force;             /* protected regions, identity mismatches */
 };
 
+/* Open the port, sync with the chip's bootloader, identify chip and flash and
+ * switch to the working baud; the chip may ask for a reset through the notice
+ * callback.  On failure *out is untouched and iotflash_ctx_error() says why. */
 IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct iotflash_open_opts *opts,
                                        struct iotflash_session **out);
+/* Leave the bootloader as the driver can, close the port and free (NULL is fine). */
 IOTFLASH_API void iotflash_session_close(struct iotflash_session *s);
+/* What detection found: chip and flash ids, bootloader version, details. */
 IOTFLASH_API const struct iotflash_chip_info *iotflash_session_info(struct iotflash_session *s);
+/* The exact chip of the session (resolved from a family at open). */
 IOTFLASH_API const struct iotflash_chip *iotflash_session_chip(struct iotflash_session *s);
+/* Flash size in bytes: as detected, else the database's. */
 IOTFLASH_API uint32_t iotflash_session_flash_size(struct iotflash_session *s);
+/* The baud rate the link runs at now. */
 IOTFLASH_API uint32_t iotflash_session_baud(struct iotflash_session *s);
 /* Async-signal-safe: the running operation stops at the next block. */
 IOTFLASH_API void iotflash_session_cancel(struct iotflash_session *s);
@@ -79,6 +107,7 @@ struct iotflash_progress {
 	uint64_t skipped;       /* of done, bytes not moved (blank or unchanged) */
 	uint32_t addr;          /* current address */
 };
+/* Called after each block of an operation, from the calling thread. */
 typedef void (*iotflash_progress_fn)(void *user, const struct iotflash_progress *p);
 
 struct iotflash_op_opts {
@@ -106,15 +135,23 @@ struct iotflash_result {
 	char sha256[65];          /* of what was read/written */
 };
 
+/* Read len bytes at addr into path, written atomically with mode 0600 (a
+ * backup holds secrets); r gets sizes, time and SHA-256.  o and r may be NULL. */
 IOTFLASH_API int iotflash_read_to_file(struct iotflash_session *s, uint32_t addr, uint32_t len,
                                        const char *path, const struct iotflash_op_opts *o,
                                        struct iotflash_result *r);
+/* Read len bytes at addr into buf (len bytes long).  o and r may be NULL. */
 IOTFLASH_API int iotflash_read_to_mem(struct iotflash_session *s, uint32_t addr, uint32_t len,
                                       uint8_t *buf, const struct iotflash_op_opts *o,
                                       struct iotflash_result *r);
+/* Write data at addr: backs up the old content first (unless o->no_backup),
+ * erases what needs it, skips unchanged blocks, verifies.  Protected regions
+ * need o->force.  o may be NULL. */
 IOTFLASH_API int iotflash_write(struct iotflash_session *s, uint32_t addr, const uint8_t *data,
                                 uint32_t len, const struct iotflash_op_opts *o,
                                 struct iotflash_result *r);
+/* Erase [addr, addr + len), rounded out to erase units, after a backup
+ * (unless o->no_backup).  o may be NULL. */
 IOTFLASH_API int iotflash_erase(struct iotflash_session *s, uint32_t addr, uint32_t len,
                                 const struct iotflash_op_opts *o, struct iotflash_result *r);
 /* The whole flash except protected regions (with force: except hard ones). */
@@ -134,6 +171,13 @@ IOTFLASH_API int iotflash_write_file_atomic(const char *path, const uint8_t *dat
 /* Read a whole file; gunzips gzip-compressed files when gunzip is set. */
 IOTFLASH_API int iotflash_read_file(const char *path, bool gunzip, uint8_t **data, size_t *len,
                                     char *err, size_t errlen);
+
+/* ---- appended in 0.x: discoverability ---- */
+/* The i-th plugin file the last iotflash_ctx_load_all_plugins() could not
+ * load: sets *path and *reason (owned by ctx, valid until the next load or
+ * iotflash_ctx_free()); false past the end. */
+IOTFLASH_API bool iotflash_ctx_plugin_failure(struct iotflash_ctx *ctx, unsigned i, const char **path,
+                                             const char **reason);
 
 #ifdef __cplusplus
 }
