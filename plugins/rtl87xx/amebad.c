@@ -248,14 +248,7 @@ static int ambd_read_cmd(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t bl
 
 static int ambd_read(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
 {
-	for (uint32_t off = 0; off < len;) {
-		uint32_t n = len - off < READ_BLOCKS_MAX * RTL_SECTOR ? len - off : READ_BLOCKS_MAX * RTL_SECTOR;
-		int rc = ambd_read_cmd(r, addr + off, buf + off, (uint16_t)(n / RTL_SECTOR));
-		if (rc != IOTFLASH_OK)
-			return rc;
-		off += n;
-	}
-	return IOTFLASH_OK;
+	return rtl_read_chunked(r, addr, buf, len, READ_BLOCKS_MAX, ambd_read_cmd);
 }
 
 static int ambd_write(struct rtl *r, uint32_t addr, const uint8_t *buf, uint32_t len)

@@ -155,14 +155,7 @@ static int ambz_read_cmd(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t bl
 
 static int ambz_read(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
 {
-	for (uint32_t off = 0; off < len;) {
-		uint32_t n = len - off < READ_BLOCKS_MAX * RTL_SECTOR ? len - off : READ_BLOCKS_MAX * RTL_SECTOR;
-		int rc = ambz_read_cmd(r, addr + off, buf + off, (uint16_t)(n / RTL_SECTOR));
-		if (rc != IOTFLASH_OK)
-			return rc;
-		off += n;
-	}
-	return IOTFLASH_OK;
+	return rtl_read_chunked(r, addr, buf, len, READ_BLOCKS_MAX, ambz_read_cmd);
 }
 
 /* `21` -> SR1 (ROM form, §1.3). */

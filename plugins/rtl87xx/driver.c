@@ -116,6 +116,20 @@ int64_t rtl_param(const struct rtl *r, const char *key, int64_t fallback)
 	return r->chip && iotflash_chip_param_int(r->chip, key, &v) ? v : fallback;
 }
 
+/* Read len bytes with a command that moves up to max_blocks sectors at once. */
+int rtl_read_chunked(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len, uint32_t max_blocks,
+                     int (*cmd)(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t blocks))
+{
+	for (uint32_t off = 0; off < len;) {
+		uint32_t n = len - off < max_blocks * RTL_SECTOR ? len - off : max_blocks * RTL_SECTOR;
+		int rc = cmd(r, addr + off, buf + off, (uint16_t)(n / RTL_SECTOR));
+		if (rc != IOTFLASH_OK)
+			return rc;
+		off += n;
+	}
+	return IOTFLASH_OK;
+}
+
 /* Change to r->target with try_baud; when the chip does not take it, try
  * the common rates below it, highest first, and stay where the link is. */
 int rtl_switch_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud))

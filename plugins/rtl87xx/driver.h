@@ -63,6 +63,9 @@ int rtl_xm_send(struct rtl *r, bool with_addr, uint32_t addr, const uint8_t *dat
                 uint8_t pad, const char *what);
 /* EOT until the receiver's ACK (best effort: false when none came). */
 bool rtl_xm_end(struct rtl *r);
+/* Read len bytes with a command that moves up to max_blocks sectors at once. */
+int rtl_read_chunked(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len, uint32_t max_blocks,
+                     int (*cmd)(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t blocks));
 /* Change to r->target with try_baud, stepping down to common rates. */
 int rtl_switch_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud));
 int rtl_link_timeout(struct rtl *r, uint64_t start, bool *noticed);
