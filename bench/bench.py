@@ -223,28 +223,70 @@ def family_cases(b):
     b.extra = []
 
 
+def ch341_run(b, flash, cmd):
+    """One command against a fresh CH341A + W25Q32 model over flash; (ok, wall s, stderr tail)."""
+    t0 = time.monotonic()
+    p = subprocess.run([b.sim, "--model", "ch341a+w25q32", "--flash", flash, "--"] + cmd,
+                       capture_output=True, env=b.env, cwd=b.tmp)
+    return p.returncode == 0, time.monotonic() - t0, p.stderr.decode(errors="replace").strip()[-80:]
+
+
 def ch341_cases(b):
-    """iotflash and flashrom on the same USB-level CH341A + W25Q32 model."""
+    """iotflash and flashrom on the same USB-level CH341A + W25Q32 model.
+
+    SPI NOR has no device checksum, so iotflash proves every block of a read
+    by reading it twice; flashrom reads once, and its users prove a backup
+    with a second pass (-v).  Writes: flashrom -w reads the chip, erases and
+    writes the blocks that differ and reads it all back; iotflash compares
+    by reading, writes what differs and reads back what it wrote."""
     if not shutil.which("flashrom"):
         print("ch341a: flashrom not installed; skipped")
         return
     flash = os.path.join(b.tmp, "spi.bin")
     out = os.path.join(b.tmp, "spi-read.bin")
+    image = os.path.join(b.tmp, "spi-image.bin")
     size = 4 * MIB
-    for tool, cmd in (("iotflash", [b.cli, "-p", "ch341a", "-c", "spi-nor", "read-flash", "0", "all", out]),
-                      ("flashrom", ["flashrom", "-p", "ch341a_spi", "-r", out])):
+    content = test_image(size, 0.4, 5)
+    with open(image, "wb") as f:
+        f.write(test_image(size, 0.2, 6))
+    iot = [b.cli, "-p", "ch341a", "-c", "spi-nor"]
+    fr = ["flashrom", "-p", "ch341a_spi"]
+
+    def fresh():
         with open(flash, "wb") as f:
-            f.write(test_image(size, 0.4, 5))
+            f.write(content)
         if os.path.exists(out):
             os.unlink(out)
-        t0 = time.monotonic()
-        p = subprocess.run([b.sim, "--model", "ch341a+w25q32", "--flash", flash, "--"] + cmd,
-                           capture_output=True, env=b.env, cwd=b.tmp)
-        wall = time.monotonic() - t0
-        ok = p.returncode == 0 and open(out, "rb").read() == open(flash, "rb").read()
-        b.row("w25q32", "%s read 4M via CH341A" % tool, size, 0, 0, wall, 0, 0,
-              ("identical" + (", every block read twice and compared (SPI NOR has no checksum)" if tool == "iotflash" else ""))
-              if ok else "FAILED: " + p.stderr.decode(errors="replace").strip()[-80:])
+
+    reads = (("iotflash", "read 4M, verified", [iot + ["read-flash", "0", "all", out]],
+              "every block read twice and compared"),
+             ("flashrom", "read 4M", [fr + ["-r", out]], "one pass, unverified"),
+             ("flashrom", "read 4M, then -v", [fr + ["-r", out], fr + ["-v", out]],
+              "the second pass its users run to prove a backup"))
+    for tool, op, cmds, note in reads:
+        fresh()
+        wall, ok, err = 0.0, True, ""
+        for cmd in cmds:
+            ok, t, err = ch341_run(b, flash, cmd)
+            wall += t
+            if not ok:
+                break
+        ok = ok and open(out, "rb").read() == content
+        b.row("w25q32", "%s %s" % (tool, op), size, 0, 0, wall, 0, 0,
+              ("identical, " + note) if ok else "FAILED: " + err)
+
+    writes = (("iotflash", iot + ["--no-backup", "write-flash", "0", image]),
+              ("flashrom", fr + ["-w", image]))
+    for tool, cmd in writes:
+        fresh()
+        ok, wall, err = ch341_run(b, flash, cmd)
+        ok = ok and open(flash, "rb").read() == open(image, "rb").read()
+        b.row("w25q32", "%s write 4M onto another" % tool, size, 0, 0, wall, 0, 0,
+              "flash equals the image" if ok else "FAILED: " + err)
+        ok, wall, err = ch341_run(b, flash, cmd)
+        ok = ok and open(flash, "rb").read() == open(image, "rb").read()
+        b.row("w25q32", "%s rewrite same 4M" % tool, size, 0, 0, wall, 0, 0,
+              "flash equals the image" if ok else "FAILED: " + err)
 
 
 def main():

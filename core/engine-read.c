@@ -72,7 +72,7 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 			rd->r->retries++;
 		if (s->cancelled)
 			return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
-		rc = s->drv->read(s->drv_priv, addr, buf, len);
+		rc = engine_drv_read(s, addr, buf, len);
 		rd->r->moved += len;
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
@@ -94,7 +94,7 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 		}
 		if (!again && !(again = malloc(len)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		rc = s->drv->read(s->drv_priv, addr, again, len);
+		rc = engine_drv_read(s, addr, again, len);
 		rd->r->moved += len;
 		if (rc == IOTFLASH_OK && memcmp(again, buf, len) == 0) {
 			free(again);
@@ -125,14 +125,14 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 		goto one_by_one;
 	if (s->cancelled)
 		return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
-	rc = s->drv->read(s->drv_priv, addr, buf, len);
+	rc = engine_drv_read(s, addr, buf, len);
 	rd->r->moved += len;
 	if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED)
 		return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "read", addr, len) : rc;
 	if (rc == IOTFLASH_OK && !sums) {
 		if (!(again = malloc(len)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		rc = s->drv->read(s->drv_priv, addr, again, len);
+		rc = engine_drv_read(s, addr, again, len);
 		rd->r->moved += len;
 	}
 	if (rc != IOTFLASH_OK) {

@@ -65,11 +65,11 @@ static int erase_and_program(struct iotflash_session *s, uint32_t addr, uint32_t
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
 	if (!erased)
-		rc = s->drv->erase(s->drv_priv, addr, len);
+		rc = engine_drv_erase(s, addr, len);
 	for (uint32_t off = 0; rc == IOTFLASH_OK && off < len; off += wb) {
 		if (is_blank(data + off, wb))
 			continue;  /* erased flash already reads 0xFF */
-		rc = s->drv->write(s->drv_priv, addr + off, data + off, wb);
+		rc = engine_drv_write(s, addr + off, data + off, wb);
 		r->moved += wb;
 	}
 	return rc;
@@ -207,15 +207,50 @@ static int plan_by_checksum(struct change *c, uint32_t pos, uint32_t len)
 	return IOTFLASH_OK;
 }
 
+/* The same for a chip without a checksum, when nothing will be backed up:
+ * read the units once and compare.  One read is proof enough for a unit
+ * that equals the image; one that differs is written and proved, so a
+ * corrupted read costs a rewrite, never a wrong result.  A failed read
+ * leaves the units dirty and stops planning by reading (*readable). */
+static int plan_by_reading(struct change *c, uint32_t pos, uint32_t len, bool *readable)
+{
+	uint8_t *back = malloc(len);
+	int rc;
+
+	if (!back)
+		return ctx_fail(c->s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	if (c->s->cancelled) {
+		free(back);
+		return ctx_fail(c->s->ctx, IOTFLASH_ERR_CANCELLED, "interrupted");
+	}
+	rc = engine_drv_read(c->s, pos, back, len);
+	c->r->moved += len;
+	if (rc == IOTFLASH_OK) {
+		for (uint32_t off = 0; off < len; off += c->eu) {
+			bool same = memcmp(back + off, c->img + (pos - c->e0) + off, c->eu) == 0;
+			mark(c, pos + off, c->eu, !same, is_blank(back + off, c->eu));
+		}
+	} else if (rc == IOTFLASH_ERR_CANCELLED) {
+		rc = ctx_fail(c->s->ctx, rc, "interrupted");
+	} else {
+		c->s->ctx->error[0] = '\0';
+		*readable = false;
+		rc = IOTFLASH_OK;
+	}
+	free(back);
+	return rc;
+}
+
 static int plan(struct change *c)
 {
 	bool by_sum = want_skip(c->o) && engine_has_sum(c->s);
+	bool by_reading = want_skip(c->o) && !by_sum && !want_backup(c->o);
 	int rc;
 
 	for (uint32_t pos = c->e0; pos < c->e1;) {
 		unsigned u = unit_index(c, pos);
 		uint32_t group = c->eu;
-		if (c->known[u] || !by_sum) {
+		if (c->known[u] || !(by_sum || by_reading)) {
 			c->dirty[u] = !want_skip(c->o) || !c->known[u] ||
 			              memcmp(c->old + (pos - c->e0), c->img + (pos - c->e0), c->eu) != 0;
 			c->blank[u] = c->known[u] && is_blank(c->old + (pos - c->e0), c->eu);
@@ -233,7 +268,7 @@ static int plan(struct change *c)
 		}
 		for (uint32_t p = pos; p < pos + group; p += c->eu)
 			c->dirty[unit_index(c, p)] = true;
-		if ((rc = plan_by_checksum(c, pos, group)) != IOTFLASH_OK)
+		if ((rc = by_sum ? plan_by_checksum(c, pos, group) : plan_by_reading(c, pos, group, &by_reading)) != IOTFLASH_OK)
 			return rc;
 		pos += group;
 	}
@@ -252,9 +287,11 @@ static int backup(struct change *c)
 		if (end > pos) {
 			if ((rc = engine_read(c->s, pos, end - pos, c->old + (pos - c->e0), c->o, c->r, "backup")) != IOTFLASH_OK)
 				return rc;
-			for (uint32_t p = pos; p < end; p += c->eu) {
-				c->known[unit_index(c, p)] = true;
-				c->blank[unit_index(c, p)] = is_blank(c->old + (p - c->e0), c->eu);
+			for (uint32_t p = pos; p < end; p += c->eu) {  /* now known: plan it again */
+				unsigned u = unit_index(c, p);
+				c->known[u] = true;
+				c->blank[u] = is_blank(c->old + (p - c->e0), c->eu);
+				c->dirty[u] = !want_skip(c->o) || memcmp(c->old + (p - c->e0), c->img + (p - c->e0), c->eu) != 0;
 			}
 		}
 		pos = end + c->eu;

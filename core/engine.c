@@ -61,13 +61,6 @@ bool engine_has_sum(struct iotflash_session *s)
 	return s->drv->verify && engine_sum_kind(s) != IOTFLASH_SUM_NONE;
 }
 
-int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum)
-{
-	if (s->cancelled)
-		return IOTFLASH_ERR_CANCELLED;
-	return s->drv->verify(s->drv_priv, addr, len, sum);
-}
-
 size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum)
 {
 	return iotflash_checksum_compute(engine_sum_kind(s), data, len, sum);
@@ -98,7 +91,7 @@ int engine_unit_matches(struct iotflash_session *s, uint32_t addr, uint32_t len,
 	}
 	if (!(back = malloc(len)))
 		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	rc = s->drv->read(s->drv_priv, addr, back, len);  /* read-back compare */
+	rc = engine_drv_read(s, addr, back, len);  /* read-back compare */
 	if (r)
 		r->moved += len;
 	*match = rc == IOTFLASH_OK && memcmp(back, data, len) == 0;

@@ -16,6 +16,10 @@
 #define VERIFY_UNIT (64 * 1024)
 /* Test transfers that prove a link rate before any real work. */
 #define LINK_PROOF_TRIES 4
+/* A chip that stops answering is connected again after this many link
+ * failures in a row, at most RECONNECTS times per session (engine-link.c). */
+#define RECONNECT_AFTER 3
+#define RECONNECTS 4
 /* This much unexplained data while no bootloader answers is another talker. */
 #define NOISE_BYTES 64
 
@@ -47,13 +51,30 @@ struct iotflash_session {
 	size_t loader_len;
 	const struct iotflash_chip *loader_chip;  /* whose loader is cached */
 	uint64_t rx_bytes;    /* received while the driver gets the bus */
+	bool answered;        /* ... and the bootloader answered (iotflash_dev_answered) */
+	char *port;
+	bool connecting;      /* inside connect(): no reconnects */
+	unsigned fail_streak; /* link failures in a row */
+	unsigned reconnects;
+	bool lost;            /* a reconnect failed: lost_msg says why */
+	char lost_msg[ERRLEN];
 	volatile sig_atomic_t cancelled;
 };
 
+/* session.c: close the driver and connect again as the session began;
+ * fails if the device that answers is not the one identified before. */
+int session_reconnect(struct iotflash_session *s);
+/* engine-link.c: the driver's ops, connecting again when the chip stops
+ * answering (see RECONNECT_AFTER). */
+int engine_drv_read(struct iotflash_session *s, uint32_t addr, uint8_t *buf, uint32_t len);
+/* Errors that may mean the chip is not (or no longer) in the session. */
+bool engine_link_error(int rc);
+int engine_drv_write(struct iotflash_session *s, uint32_t addr, const uint8_t *buf, uint32_t len);
+int engine_drv_erase(struct iotflash_session *s, uint32_t addr, uint32_t len);
+int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum);
 /* engine.c: shared helpers */
 int engine_check_range(struct iotflash_session *s, uint32_t addr, uint32_t len);
 int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force);
-int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum);
 size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum);
 bool engine_has_sum(struct iotflash_session *s);
 /* The device checksum in use: the chip database's unless the driver said otherwise. */

@@ -91,11 +91,12 @@ static int connect(struct iotflash_session *s, const char *port)
 		return ctx_fail(ctx, rc, "%s: cannot set %u baud", port, (unsigned)s->baud);
 	ctx->error[0] = '\0';
 	s->rx_bytes = 0;
+	s->answered = false;
 	if ((rc = s->drv->open(&s->dev, &s->drv_priv)) != IOTFLASH_OK) {
 		if (!ctx->error[0])
 			ctx_fail(ctx, rc, "%s: %s", s->chip->family, iotflash_strerror(rc));
 		s->drv_priv = NULL;
-		if ((rc == IOTFLASH_ERR_NO_LINK || rc == IOTFLASH_ERR_TIMEOUT) && s->rx_bytes >= NOISE_BYTES)
+		if ((rc == IOTFLASH_ERR_NO_LINK || rc == IOTFLASH_ERR_TIMEOUT) && s->rx_bytes >= NOISE_BYTES && !s->answered)
 			ctx_fail(ctx, rc, "no %s bootloader answered, but %llu bytes of other data arrived: something else talks "
 			         "on this UART (a TuyaMCU on the same pins, a running firmware, or the wrong baud rate); "
 			         "disconnect or hold it in reset, then retry",
@@ -144,6 +145,76 @@ static bool link_holds(struct iotflash_session *s)
 	return clean >= 2;
 }
 
+/* Connect at the target rate and step down until the link carries data. */
+static int bring_up(struct iotflash_session *s)
+{
+	int rc;
+
+	s->connecting = true;
+	rc = connect(s, s->port);
+	if (rc != IOTFLASH_OK && s->drv_priv && engine_link_error(rc)) {
+		/* The bootloader answered, then went quiet: reset while we asked. */
+		ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; connecting again", s->ctx->error);
+		s->drv->close(s->drv_priv);
+		s->drv_priv = NULL;
+		rc = connect(s, s->port);
+	}
+	if (rc != IOTFLASH_OK)
+		goto out;
+	while (!link_holds(s)) {
+		uint32_t lower = next_lower_rate(s->baud);
+		ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session",
+		        "the link garbles data at %u baud (adapter or wiring); stepping down to %u baud",
+		        (unsigned)s->baud, (unsigned)lower);
+		s->drv->close(s->drv_priv);
+		s->drv_priv = NULL;
+		s->target_baud = lower;
+		if ((rc = connect(s, s->port)) != IOTFLASH_OK)
+			goto out;
+	}
+out:
+	s->connecting = false;
+	return rc;
+}
+
+int session_reconnect(struct iotflash_session *s)
+{
+	struct iotflash_chip_info before = s->info;
+	const struct iotflash_chip *chip = s->chip;
+	char why[ERRLEN];
+	int rc;
+
+	ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session",
+	        "%s stopped answering (reset by a power dip or a loose wire?); connecting again", chip->name);
+	s->ctx->error[0] = '\0';
+	for (int attempt = 0; attempt < 2; attempt++) {  /* it may be reset again while we connect */
+		if (s->drv_priv)
+			s->drv->close(s->drv_priv);
+		s->drv_priv = NULL;
+		if ((rc = bring_up(s)) == IOTFLASH_OK)
+			break;
+	}
+	if (rc != IOTFLASH_OK) {
+		snprintf(why, sizeof(why), "%s", s->ctx->error[0] ? s->ctx->error : iotflash_strerror(rc));
+		snprintf(s->lost_msg, sizeof(s->lost_msg),
+		         "%s stopped answering and connecting again failed (%.300s): check its power and wiring, then run "
+		         "the command again", chip->name, why);
+		s->lost = true;
+		return ctx_fail(s->ctx, rc, "%s", s->lost_msg);
+	}
+	if (s->chip != chip || s->info.flash_id != before.flash_id || s->flash_size != before.flash_size ||
+	    s->info.chip_id != before.chip_id) {
+		snprintf(s->lost_msg, sizeof(s->lost_msg),
+		         "after connecting again, the device reports %s (flash id 0x%06x), not the %s (0x%06x) this "
+		         "operation began on: stopped", s->chip->name, (unsigned)s->info.flash_id, chip->name,
+		         (unsigned)before.flash_id);
+		s->lost = true;
+		return ctx_fail(s->ctx, IOTFLASH_ERR_MISMATCH, "%s", s->lost_msg);
+	}
+	ctx_log(s->ctx, IOTFLASH_LOG_INFO, "session", "connected again at %u baud; going on", (unsigned)s->baud);
+	return IOTFLASH_OK;
+}
+
 IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct iotflash_open_opts *o,
                                        struct iotflash_session **out)
 {
@@ -175,19 +246,12 @@ IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct io
 		goto fail;
 	if ((rc = find_driver(s, plugin)) != IOTFLASH_OK || (rc = open_transport(s, plugin, o->port)) != IOTFLASH_OK)
 		goto fail;
-	if ((rc = connect(s, o->port)) != IOTFLASH_OK)
+	if (!(s->port = strdup(o->port))) {
+		rc = ctx_fail(ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		goto fail;
-	while (!link_holds(s)) {  /* step down until the link carries data */
-		uint32_t lower = next_lower_rate(s->baud);
-		ctx_log(ctx, IOTFLASH_LOG_WARN, "session",
-		        "the link garbles data at %u baud (adapter or wiring); stepping down to %u baud",
-		        (unsigned)s->baud, (unsigned)lower);
-		s->drv->close(s->drv_priv);
-		s->drv_priv = NULL;
-		s->target_baud = lower;
-		if ((rc = connect(s, o->port)) != IOTFLASH_OK)
-			goto fail;
 	}
+	if ((rc = bring_up(s)) != IOTFLASH_OK)
+		goto fail;
 	*out = s;
 	return IOTFLASH_OK;
 fail:
@@ -205,6 +269,7 @@ IOTFLASH_API void iotflash_session_close(struct iotflash_session *s)
 		s->tr->close(s->tr_priv);
 	free(s->loader_path);
 	free(s->loader);
+	free(s->port);
 	free(s);
 }
 
@@ -296,6 +361,7 @@ IOTFLASH_API const struct iotflash_chip *iotflash_dev_chip(struct iotflash_dev *
 IOTFLASH_API const char *iotflash_dev_family(struct iotflash_dev *dev) { return dev->s->family; }
 IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev) { return dev->s->target_baud; }
 IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev) { return dev->s->cancelled != 0; }
+IOTFLASH_API void iotflash_dev_answered(struct iotflash_dev *dev) { dev->s->answered = true; }
 
 IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotflash_checksum kind)
 {

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define IOTFLASH_PLUGIN_ABI_MAJOR 1
-#define IOTFLASH_PLUGIN_ABI_MINOR 0
+#define IOTFLASH_PLUGIN_ABI_MINOR 1  /* 1.1: iotflash_dev_answered() */
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
@@ -147,6 +147,9 @@ IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **d
 IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct iotflash_chip *chip,
                                           const uint8_t **data, size_t *len);
 IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev);
+/* The bootloader answered in its own protocol while open() got the bus: a
+ * failure after that is not blamed on another talker on the UART. */
+IOTFLASH_API void iotflash_dev_answered(struct iotflash_dev *dev);
 /* The checksum this session's verify() computes, when it is not the chip
  * database's: e.g. the loader the device runs has none, and
  * IOTFLASH_SUM_NONE makes the core read back instead of calling verify(). */

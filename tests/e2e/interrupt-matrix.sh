@@ -3,19 +3,33 @@
 # 115200 baud, so each operation runs for seconds): no partial file under
 # the final name (nor a temporary after SIGINT), a backup that is whole with
 # a matching JSON or absent, and the same command run again completes.
+# Two families: bk7231n (a bootloader in flash) and bl602 (a loader in RAM,
+# left running at its high rate when the client is killed).
 . "$(dirname "$0")/lib.sh"
-CHIP=bk7231n
+SRC=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
+python3 "$SRC/gen-bl60x-loader.py" bl602 "$T/bl602-loader.bin"
+
+# family CHIP: the chip's image, loader options (L), app offset (APP), and
+# read and erase sizes that take seconds (READ, ERASE)
+family() {
+	CHIP=$1 L=()
+	case $CHIP in
+	bk7231n) APP=0x11000 READ=0x100000 ERASE=0x40000; cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/orig.bin" ;;
+	bl602) APP=0x10000 READ=0x40000 ERASE=0x1c0000 L=(--loader "$T/bl602-loader.bin")
+		cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/orig.bin" ;;
+	esac
+}
 
 fresh() {
-	cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
-	rm -rf "$T/out.d" "$T/backups"; mkdir "$T/out.d"
+	cp "$T/orig.bin" "$T/flash.bin"
+	rm -rf "$T/out.d" "$T/backups" "$T/backups2"; mkdir "$T/out.d"
 	start_sim $CHIP "$T/flash.bin"
 }
 
 # interrupt SIGNAL ARGS...: start the command, wait until it is under way, signal it
 interrupt() {
 	local sig=$1; shift
-	"$IOTFLASH" -p "$T/tty" -c $CHIP -b 115200 --backup-dir "$T/backups" "$@" >"$T/out" 2>"$T/err" &
+	"$IOTFLASH" -p "$T/tty" -c $CHIP "${L[@]}" -b 115200 --backup-dir "$T/backups" "$@" >"$T/out" 2>"$T/err" &
 	local pid=$!
 	for _ in $(seq 300); do grep -qE "(read|write|erase|backup)[a-z ]*:" "$T/err" && break; sleep 0.05; done
 	sleep 1
@@ -39,35 +53,38 @@ no_final_name() {
 	[ "$1" = KILL ] || [ -z "$(ls -A "$T/out.d")" ]
 }
 
+for chip in bk7231n bl602; do
+family $chip
 for sig in INT KILL; do
 	fresh || { fail "simulator"; continue; }
-	interrupt $sig --no-skip read-flash 0 0x100000 "$T/out.d/read.bin"
-	check "SIG$sig during read: non-zero status" test "$RC" -ne 0
-	check "SIG$sig during read: no file under the final name" no_final_name $sig
-	iot -c $CHIP read-flash 0 0x100000 "$T/out.d/read.bin"
-	check "SIG$sig during read: the same read again completes exactly" \
-		same "$T/out.d/read.bin" <(head -c $((0x100000)) "$T/orig.bin")
+	interrupt $sig --no-skip read-flash 0 $READ "$T/out.d/read.bin"
+	check "$CHIP SIG$sig during read: non-zero status" test "$RC" -ne 0
+	check "$CHIP SIG$sig during read: no file under the final name" no_final_name $sig
+	iot -c $CHIP "${L[@]}" read-flash 0 $READ "$T/out.d/read.bin"
+	check "$CHIP SIG$sig during read: the same read again completes exactly" \
+		same "$T/out.d/read.bin" <(head -c $((READ)) "$T/orig.bin")
 	stop_sim
 
 	fresh || { fail "simulator"; continue; }
 	random_file "$T/app.bin" $((256 * 1024))
-	interrupt $sig write-flash 0x11000 "$T/app.bin"
-	check "SIG$sig during write: non-zero status" test "$RC" -ne 0
-	check "SIG$sig during write: any backup is whole with a matching JSON" backups_whole
-	iot -c $CHIP --backup-dir "$T/backups2" write-flash 0x11000 "$T/app.bin"
-	check "SIG$sig during write: the same write again completes" succeeded
+	interrupt $sig write-flash $APP "$T/app.bin"
+	check "$CHIP SIG$sig during write: non-zero status" test "$RC" -ne 0
+	check "$CHIP SIG$sig during write: any backup is whole with a matching JSON" backups_whole
+	iot -c $CHIP "${L[@]}" --backup-dir "$T/backups2" write-flash $APP "$T/app.bin"
+	check "$CHIP SIG$sig during write: the same write again completes" succeeded
 	stop_sim
-	expected_after_write "$T/orig.bin" "$T/app.bin" 0x11000 "$T/expected.bin"
-	check "SIG$sig during write: the flash equals the image" same "$T/flash.bin" "$T/expected.bin"
+	expected_after_write "$T/orig.bin" "$T/app.bin" $APP "$T/expected.bin"
+	check "$CHIP SIG$sig during write: the flash equals the image" same "$T/flash.bin" "$T/expected.bin"
 
 	fresh || { fail "simulator"; continue; }
-	interrupt $sig --no-backup erase-region 0x11000 0x40000
-	check "SIG$sig during erase: non-zero status" test "$RC" -ne 0
-	iot -c $CHIP --no-backup erase-region 0x11000 0x40000
-	check "SIG$sig during erase: the same erase again completes" succeeded
+	interrupt $sig --no-backup erase-region $APP $ERASE
+	check "$CHIP SIG$sig during erase: non-zero status" test "$RC" -ne 0
+	iot -c $CHIP "${L[@]}" --no-backup erase-region $APP $ERASE
+	check "$CHIP SIG$sig during erase: the same erase again completes" succeeded
 	stop_sim
-	check "SIG$sig during erase: the region is erased" \
-		cmp -s <(dd if="$T/flash.bin" bs=4096 skip=17 count=64 2>/dev/null) <(head -c $((0x40000)) /dev/zero | tr '\0' '\377')
-	check "SIG$sig during erase: the bootloader is untouched" regions_equal "$T/flash.bin" "$T/orig.bin" 0 0x11000
+	check "$CHIP SIG$sig during erase: the region is erased" \
+		cmp -s <(dd if="$T/flash.bin" bs=4096 skip=$((APP / 4096)) count=$((ERASE / 4096)) 2>/dev/null) <(head -c $((ERASE)) /dev/zero | tr '\0' '\377')
+	check "$CHIP SIG$sig during erase: the bootloader is untouched" regions_equal "$T/flash.bin" "$T/orig.bin" 0 $APP
+done
 done
 finish
