@@ -1,7 +1,9 @@
 /* AmebaZ2 (RTL87X0C): the ROM's download-mode text shell (§7).  Reads are
  * `DB` dumps of the memory-mapped flash, writes `fwd` + plain XMODEM (the
  * ROM erases as it goes), verification `hashq` (SHA-256 from the offset of
- * the last `fwd`), erase `seras`. */
+ * the last `fwd`), erase `seras`.  A chip found in the ROM monitor
+ * (`$8710c>`) is switched to download mode the way the tools do it (§7.2,
+ * §7.5). */
 #include "config.h"
 
 #include <stdarg.h>
@@ -27,7 +29,10 @@
 #define REG_WDT 0x40002800u
 #define WDT_OFF 0x7EFFFFFFu
 #define SPIC_BASE 0x40020000u
-#define MONITOR_PROMPT "$8710c"
+#define MON_TAIL_MS 20            /* the monitor's text goes on right after the echo */
+#define MON_REPLY_MS 300
+#define MON_TRIES 3               /* sends of one monitor command with a garbled answer */
+#define ESCAPE_TRIES 2            /* escapes per link; then only the user can help */
 
 static int z2_line(struct rtl *r, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
 
@@ -47,13 +52,13 @@ static int z2_line(struct rtl *r, const char *fmt, ...)
 	return rtl_send(r, line, (size_t)n);
 }
 
-/* Collect input until `needle` has arrived (true) or timeout_ms passed;
- * *got bytes of it are left in buf. */
-static bool z2_expect(struct rtl *r, const char *needle, char *buf, size_t cap, size_t *got,
-                      unsigned timeout_ms)
+/* Collect more input into buf (which holds *got bytes) until `needle` is
+ * in it (true) or timeout_ms passed. */
+static bool z2_expect_more(struct rtl *r, const char *needle, char *buf, size_t cap, size_t *got,
+                           unsigned timeout_ms)
 {
 	uint64_t deadline = iotflash_now_ms() + timeout_ms;
-	*got = 0;
+
 	while (*got < cap - 1) {
 		uint64_t now = iotflash_now_ms();
 		int n;
@@ -69,6 +74,17 @@ static bool z2_expect(struct rtl *r, const char *needle, char *buf, size_t cap, 
 	return false;
 }
 
+/* Collect input until `needle` has arrived (true) or timeout_ms passed;
+ * *got bytes of it are left in buf. */
+static bool z2_expect(struct rtl *r, const char *needle, char *buf, size_t cap, size_t *got,
+                      unsigned timeout_ms)
+{
+	*got = 0;
+	return z2_expect_more(r, needle, buf, cap, got, timeout_ms);
+}
+
+/* The download shell answers exactly "ping"; the ROM monitor echoes
+ * "ping\r\n" and goes on to its prompt at once (§7.2). */
 static bool z2_ping(struct rtl *r, bool *monitor)
 {
 	char buf[128];
@@ -77,7 +93,14 @@ static bool z2_ping(struct rtl *r, bool *monitor)
 
 	z2_line(r, "ping");
 	ok = z2_expect(r, "ping", buf, sizeof buf, &got, PING_MS);
-	*monitor = rtl_find(buf, got, MONITOR_PROMPT) != NULL;
+	if (ok) {
+		int n = rtl_recv_some(r, (uint8_t *)buf + got, sizeof buf - 1 - got, MON_TAIL_MS);
+		if (n > 0) {
+			got += (size_t)n;
+			z2_expect_more(r, RTL_MON_PROMPT, buf, sizeof buf, &got, PING_MS);
+		}
+	}
+	*monitor = rtl_find(buf, got, RTL_MON_PROMPT) != NULL;
 	return ok && !*monitor;
 }
 
@@ -170,26 +193,188 @@ static int z2_switch(struct rtl *r)
 	return rtl_switch_baud(r, z2_try_baud);
 }
 
+/* ---- the ROM monitor ("fallback", §7.2) and its way out (§7.5) ---- */
+
+/* One monitor command: the echo (len + 2 bytes) is checked and dropped, and
+ * *body is what the monitor printed before its next prompt. */
+static bool z2_mon_once(struct rtl *r, const char *cmd, char *buf, size_t cap, const char **body,
+                        size_t *body_len)
+{
+	size_t got;
+
+	z2_line(r, "%s", cmd);
+	if (z2_expect(r, RTL_MON_PROMPT, buf, cap, &got, MON_REPLY_MS + iotflash_io_wire_ms(r->dev, cap)) &&
+	    rtl_mon_reply(buf, got, cmd, body, body_len))
+		return true;
+	rtl_drain(r, 50, 500, -1);
+	return false;
+}
+
+/* Add input to buf until the line has been quiet for MON_TAIL_MS. */
+static void z2_collect_quiet(struct rtl *r, char *buf, size_t cap, size_t *got)
+{
+	int n;
+
+	while (*got < cap - 1 && (n = rtl_recv_some(r, (uint8_t *)buf + *got, cap - 1 - *got, MON_TAIL_MS)) > 0)
+		*got += (size_t)n;
+}
+
+/* The fallback probe: confirms the monitor and leaves the line in step. */
+static int z2_mon_probe(struct rtl *r)
+{
+	char buf[128];
+	size_t got;
+
+	for (unsigned t = 0; t < MON_TRIES; t++) {
+		z2_line(r, RTL_MON_PROBE);
+		got = 0;
+		/* Either answer ends with a prompt; the first has a second one. */
+		z2_expect_more(r, RTL_MON_PROMPT, buf, sizeof buf, &got, MON_REPLY_MS);
+		z2_collect_quiet(r, buf, sizeof buf, &got);
+		if (rtl_mon_probe_answer(buf, got))
+			return IOTFLASH_OK;
+		rtl_drain(r, 50, 500, -1);
+	}
+	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "ROM monitor: no answer to the %s probe", RTL_MON_PROBE);
+	return IOTFLASH_ERR_PROTOCOL;
+}
+
+/* `DW addr n` in the monitor (n a multiple of 4, at most 24). */
+static int z2_mon_words(struct rtl *r, uint32_t addr, uint32_t *words, unsigned n)
+{
+	char cmd[32], buf[512];
+	const char *body;
+	size_t len;
+
+	snprintf(cmd, sizeof cmd, "DW %X %u", (unsigned)addr, n);
+	for (unsigned t = 0; t < MON_TRIES; t++)
+		if (z2_mon_once(r, cmd, buf, sizeof buf, &body, &len) && rtl_parse_dw(body, len, addr, words, n))
+			return IOTFLASH_OK;
+	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "ROM monitor: no valid answer to %s", cmd);
+	return IOTFLASH_ERR_PROTOCOL;
+}
+
+/* A command name, read as the tools do with `DB ptr 16`; *readable is
+ * false when the 16 bytes hold no plain name. */
+static int z2_mon_name(struct rtl *r, uint32_t ptr, char name[RTL_CMD_NAME_LEN], bool *readable)
+{
+	char cmd[32], buf[256];
+	uint8_t raw[RTL_CMD_NAME_LEN];
+	const char *body;
+	size_t len;
+
+	snprintf(cmd, sizeof cmd, "DB %X %u", (unsigned)ptr, RTL_CMD_NAME_LEN);
+	for (unsigned t = 0; t < MON_TRIES; t++)
+		if (z2_mon_once(r, cmd, buf, sizeof buf, &body, &len) &&
+		    rtl_parse_db(body, len, ptr, raw, RTL_CMD_NAME_LEN)) {
+			*readable = rtl_cmd_name(raw, name);
+			return IOTFLASH_OK;
+		}
+	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "ROM monitor: no valid answer to %s", cmd);
+	return IOTFLASH_ERR_PROTOCOL;
+}
+
+/* `EW addr value`: one line back, then the prompt. */
+static int z2_mon_poke(struct rtl *r, uint32_t addr, uint32_t value)
+{
+	char cmd[32], buf[128];
+	const char *body;
+	size_t len;
+
+	snprintf(cmd, sizeof cmd, "EW %X %X", (unsigned)addr, (unsigned)value);
+	for (unsigned t = 0; t < MON_TRIES; t++)
+		if (z2_mon_once(r, cmd, buf, sizeof buf, &body, &len) && rtl_find(body, len, "\r\n"))
+			return IOTFLASH_OK;
+	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "ROM monitor: no answer to %s", cmd);
+	return IOTFLASH_ERR_PROTOCOL;
+}
+
+/* Names of the first entries of the command table at `table`; NULL where
+ * an entry has no readable name. */
+static int z2_mon_names(struct rtl *r, uint32_t table, char names[][RTL_CMD_NAME_LEN],
+                        const char *list[], uint32_t *first_words)
+{
+	int rc = z2_mon_words(r, table, first_words, RTL_CMD_ENTRIES * RTL_CMD_ENTRY_LEN / 4);
+
+	for (unsigned i = 0; rc == IOTFLASH_OK && i < RTL_CMD_ENTRIES; i++) {
+		uint32_t ptr = first_words[i * RTL_CMD_ENTRY_LEN / 4];
+		bool readable = false;
+		if (ptr == 0)
+			break;  /* the end of a shorter table */
+		rc = z2_mon_name(r, ptr, names[i], &readable);
+		list[i] = readable ? names[i] : NULL;
+	}
+	return rc;
+}
+
+/* Take over an unused command of the monitor's table and run the download
+ * ROM through it: the entry of the ROM version read from 0x400001F0. */
+static int z2_escape(struct rtl *r)
+{
+	uint32_t sys[4], ptr[4], words[RTL_CMD_ENTRIES * RTL_CMD_ENTRY_LEN / 4];
+	char names[RTL_CMD_ENTRIES][RTL_CMD_NAME_LEN];
+	const char *list[RTL_CMD_ENTRIES] = { NULL };
+	uint32_t entry;
+	int rc, pick;
+
+	if ((rc = z2_mon_probe(r)) != IOTFLASH_OK || (rc = z2_mon_words(r, RTL_REG_SYSCFG, sys, 4)) != IOTFLASH_OK ||
+	    (rc = z2_mon_words(r, RTL_CMD_TABLE_PTR, ptr, 4)) != IOTFLASH_OK ||
+	    (rc = z2_mon_names(r, ptr[0], names, list, words)) != IOTFLASH_OK)
+		return rc;
+	if ((pick = rtl_pick_hijack(list, RTL_CMD_ENTRIES)) < 0) {
+		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "ROM monitor: none of the first %u commands of its table "
+		             "can be borrowed to start the download ROM", RTL_CMD_ENTRIES);
+		return IOTFLASH_ERR_UNSUPPORTED;
+	}
+	entry = rtl_z2_download_entry(sys[0]);
+	if ((rc = z2_mon_poke(r, ptr[0] + (uint32_t)pick * RTL_CMD_ENTRY_LEN + 4, entry)) != IOTFLASH_OK)
+		return rc;
+	iotflash_log(r->dev, IOTFLASH_LOG_INFO, "ROM monitor: ROM v%s (chip ver %u): running 0x%08X through `%s`",
+	             rtl_z2_chip_ver(sys[0]) > 2 ? "3.0" : "2.1", rtl_z2_chip_ver(sys[0]), (unsigned)entry,
+	             names[pick]);
+	/* The command's echo comes first; what download mode prints is [unknown]. */
+	z2_line(r, "%s", names[pick]);
+	rtl_drain(r, 50, 500, -1);
+	return IOTFLASH_OK;
+}
+
 static int z2_find(struct rtl *r)
 {
 	uint64_t start = iotflash_now_ms();
-	bool noticed = false, monitor = false, told = false;
+	bool noticed = false, monitor = false, seen = false, told = false;
+	unsigned escapes = 0;
 	uint32_t rates[2] = { r->link_baud, r->target };
 
 	for (unsigned round = 0;; round++) {
 		uint32_t baud = rates[round % 2];
+		bool up = iotflash_io_set_baud(r->dev, baud) == 0 && z2_ping(r, &monitor);
 		int rc;
-		if (iotflash_io_set_baud(r->dev, baud) == 0 && z2_ping(r, &monitor)) {
+		/* The monitor runs at the link rate; leave it the way the tools do. */
+		if (!up && monitor && escapes < ESCAPE_TRIES) {
+			seen = true;
+			escapes++;
+			up = z2_escape(r) == IOTFLASH_OK && z2_ping(r, &monitor);
+			if (up)
+				iotflash_notice(r->dev, "the chip was in its ROM monitor (%s); switched it to download mode",
+				                RTL_MON_PROMPT);
+		}
+		if (up) {
 			r->baud = baud;
 			return IOTFLASH_OK;
 		}
-		if (monitor && !told) {
-			iotflash_notice(r->dev, "the chip is in its ROM monitor (%s>), not in download mode: "
-			                "pull PA00 high (3.3 V) and reset it", MONITOR_PROMPT);
+		seen = seen || monitor;
+		if (seen)
+			iotflash_dev_answered(r->dev);  /* the ROM's own text: not another talker */
+		if (seen && !told) {
+			iotflash_notice(r->dev, "the chip is in its ROM monitor (%s), not in download mode, and could not "
+			                "be switched: pull PA00 high (3.3 V) and reset it", RTL_MON_PROMPT);
 			told = true;
 		}
 		if ((rc = rtl_link_timeout(r, start, &noticed)) != IOTFLASH_OK)
-			return rc;
+			return rc == IOTFLASH_ERR_NO_LINK && seen
+			       ? iotflash_fail(r->dev, rc, "the chip stayed in its ROM monitor (%s) instead of download "
+			                       "mode: pull PA00 high (3.3 V) and reset it", RTL_MON_PROMPT)
+			       : rc;
 	}
 }
 

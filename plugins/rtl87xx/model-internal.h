@@ -49,6 +49,10 @@ struct rtl_model {
 	uint32_t pin_group, syscfg, wdt;
 	uint8_t spic[256];
 	uint32_t hash_base;
+	bool monitor;              /* boots into the ROM monitor (the fallback personality) */
+	uint32_t rom_entry;        /* the only jump target that starts download mode */
+	const char *const *monitor_cmds;  /* names of the command table, in order */
+	unsigned n_monitor_cmds;
 	/* AmebaD */
 	uint32_t loader_addr, loader_magic;
 	/* XMODEM session */
@@ -82,5 +86,23 @@ uint8_t m_flash_byte(const struct rtl_model *m, uint32_t off);
 
 /* model-shell.c */
 int m_shell_power_on(struct rtl_model *m);
+/* The download shell's command loop (entered at power-on or from the monitor). */
+int m_shell_download(struct rtl_model *m);
+void m_boot_banner(struct rtl_model *m);
+uint8_t m_mem_byte(struct rtl_model *m, uint32_t a);
+void m_mem_write_word(struct rtl_model *m, uint32_t a, uint32_t v);
+/* DW/DB (words) and EW/EB with the shell's reply formats. */
+int m_dump(struct rtl_model *m, int argc, char **argv, bool words);
+int m_edit(struct rtl_model *m, int argc, char **argv, bool words);
+/* Split a command line on single spaces; returns argc. */
+int m_split(char *line, char **argv, int max);
+
+/* model-monitor.c */
+#define M_MONITOR_CMDS_MAX 16
+/* Lay the command table out in RAM (its pointer at 0x1002F054, §7.5). */
+void m_monitor_table(struct rtl_model *m);
+/* The ROM monitor ("$8710c>", §7.2) until reset, or download mode after a
+ * jump to rom_entry. */
+int m_monitor(struct rtl_model *m);
 
 #endif

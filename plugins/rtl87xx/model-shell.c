@@ -25,16 +25,13 @@
 #define SPIC_DR 0x60u
 #define RAM_BASE 0x10000000u
 
-static const char banner[] =
-	"\r\n== Rtl8710c IoT Platform ==\r\n"
-	"Chip VID: 5, Ver: 1\r\n"
-	"ROM Version: v2.1\r\n"
+static const char download_banner[] =
 	"Test Mode: boot_cfg1=0x20\r\n"
 	"Download Image over UART2[tx=16,rx=15] baud=115200\r\n";
 
 /* ---- memory map ---- */
 
-static uint8_t mem_byte(struct rtl_model *m, uint32_t a)
+uint8_t m_mem_byte(struct rtl_model *m, uint32_t a)
 {
 	if (a >= MAP_FLASH && a - MAP_FLASH < m->flash_size)
 		return m->flash[a - MAP_FLASH];
@@ -75,7 +72,7 @@ static void mem_write_byte(struct rtl_model *m, uint32_t a, uint8_t v)
 		m->wdt = (m->wdt & ~(0xFFu << (8 * (a & 3)))) | (uint32_t)v << (8 * (a & 3));
 }
 
-static void mem_write_word(struct rtl_model *m, uint32_t a, uint32_t v)
+void m_mem_write_word(struct rtl_model *m, uint32_t a, uint32_t v)
 {
 	for (unsigned i = 0; i < 4; i++)
 		mem_write_byte(m, a + i, (uint8_t)(v >> (8 * i)));
@@ -131,7 +128,7 @@ static int cmd_ucfg(struct rtl_model *m, int argc, char **argv)
 	return 0;
 }
 
-static int dump(struct rtl_model *m, int argc, char **argv, bool words)
+int m_dump(struct rtl_model *m, int argc, char **argv, bool words)
 {
 	uint32_t addr, n;
 	size_t cap;
@@ -147,7 +144,7 @@ static int dump(struct rtl_model *m, int argc, char **argv, bool words)
 	text = malloc(cap);
 	if (bytes && text) {
 		for (uint32_t i = 0; i < (words ? 4u * n : n); i++)
-			bytes[i] = mem_byte(m, addr + i);
+			bytes[i] = m_mem_byte(m, addr + i);
 		if (words) {
 			uint32_t *w = malloc(4u * n);
 			for (uint32_t i = 0; w && i < n; i++)
@@ -164,11 +161,11 @@ static int dump(struct rtl_model *m, int argc, char **argv, bool words)
 	return 0;
 }
 
-static int cmd_dw(struct rtl_model *m, int argc, char **argv) { return dump(m, argc, argv, true); }
-static int cmd_db(struct rtl_model *m, int argc, char **argv) { return dump(m, argc, argv, false); }
+static int cmd_dw(struct rtl_model *m, int argc, char **argv) { return m_dump(m, argc, argv, true); }
+static int cmd_db(struct rtl_model *m, int argc, char **argv) { return m_dump(m, argc, argv, false); }
 
 /* EW/EB: one line per value, as the RTL8710C console source prints them. */
-static int edit(struct rtl_model *m, int argc, char **argv, bool words)
+int m_edit(struct rtl_model *m, int argc, char **argv, bool words)
 {
 	uint32_t addr, v;
 	char line[48];
@@ -178,7 +175,7 @@ static int edit(struct rtl_model *m, int argc, char **argv, bool words)
 	for (int i = 2; i < argc && num(argv[i], 16, &v); i++) {
 		uint32_t a = words ? addr + 4u * (uint32_t)(i - 2) : addr + (uint32_t)(i - 2);
 		if (words) {
-			mem_write_word(m, a, v);
+			m_mem_write_word(m, a, v);
 			snprintf(line, sizeof line, "0x%08X = 0x%08X\r\n", (unsigned)a, (unsigned)v);
 		} else {
 			mem_write_byte(m, a, (uint8_t)v);
@@ -189,8 +186,8 @@ static int edit(struct rtl_model *m, int argc, char **argv, bool words)
 	return 0;
 }
 
-static int cmd_ew(struct rtl_model *m, int argc, char **argv) { return edit(m, argc, argv, true); }
-static int cmd_eb(struct rtl_model *m, int argc, char **argv) { return edit(m, argc, argv, false); }
+static int cmd_ew(struct rtl_model *m, int argc, char **argv) { return m_edit(m, argc, argv, true); }
+static int cmd_eb(struct rtl_model *m, int argc, char **argv) { return m_edit(m, argc, argv, false); }
 
 /* Plain frames go to consecutive offsets; a sector is erased whenever the
  * write position reaches its start (§7.4). */
@@ -326,17 +323,24 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "seras", cmd_seras }, { "ceras", cmd_ceras }, { "disc", cmd_disc }, { "WDTRST", cmd_wdtrst },
 };
 
-/* Split on single spaces; names are case-sensitive; unknown: silence [unknown]. */
-static int run_line(struct rtl_model *m, char *line)
+int m_split(char *line, char **argv, int max)
 {
-	char *argv[MAX_ARGS];
 	int argc = 0;
 
-	for (char *p = line; p && argc < MAX_ARGS;) {
+	for (char *p = line; p && argc < max;) {
 		argv[argc++] = p;
 		if ((p = strchr(p, ' ')) != NULL)
 			*p++ = '\0';
 	}
+	return argc;
+}
+
+/* Split on single spaces; names are case-sensitive; unknown: silence [unknown]. */
+static int run_line(struct rtl_model *m, char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = m_split(line, argv, MAX_ARGS);
+
 	for (size_t i = 0; i < sizeof shell_cmds / sizeof shell_cmds[0]; i++)
 		if (strcmp(argv[0], shell_cmds[i].name) == 0)
 			return shell_cmds[i].run(m, argc, argv);
@@ -365,17 +369,22 @@ static int read_line(struct rtl_model *m, char *line, size_t *len)
 	}
 }
 
-int m_shell_power_on(struct rtl_model *m)
+/* The first lines every boot prints (§7.1), from the version register. */
+void m_boot_banner(struct rtl_model *m)
+{
+	char text[160];
+	unsigned ver = (m->syscfg >> 4) & 0xF;
+
+	snprintf(text, sizeof text, "\r\n== Rtl8710c IoT Platform ==\r\nChip VID: %u, Ver: %u\r\nROM Version: v%s\r\n",
+	         (unsigned)((m->syscfg >> 8) & 0xF), ver, ver > 2 ? "3.0" : "2.1");
+	send_text(m, text);
+}
+
+int m_shell_download(struct rtl_model *m)
 {
 	char line[LINE_MAX];
 	size_t len;
 
-	iotflash_sim_set_baud(m->sim, m->chip->link_baud ? m->chip->link_baud : 115200);
-	iotflash_sim_discard_input(m->sim);
-	memset(m->spic, 0, sizeof m->spic);
-	m->wdt = 0;
-	m->hash_base = 0;
-	send_text(m, banner);
 	for (;;) {
 		int r = read_line(m, line, &len);
 		if (r == 0)
@@ -383,4 +392,19 @@ int m_shell_power_on(struct rtl_model *m)
 		if (r < 0)
 			return r;
 	}
+}
+
+int m_shell_power_on(struct rtl_model *m)
+{
+	iotflash_sim_set_baud(m->sim, m->chip->link_baud ? m->chip->link_baud : 115200);
+	iotflash_sim_discard_input(m->sim);
+	memset(m->spic, 0, sizeof m->spic);
+	m->wdt = 0;
+	m->hash_base = 0;
+	m_monitor_table(m);
+	m_boot_banner(m);
+	if (m->monitor)
+		return m_monitor(m);
+	send_text(m, download_banner);
+	return m_shell_download(m);
 }

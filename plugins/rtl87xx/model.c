@@ -606,9 +606,34 @@ static uint32_t default_flash_id(uint32_t size)
 	return 0x0040C8u | (uint32_t)log2 << 16;  /* GD25Q-style id of that size */
 }
 
+/* AmebaZ2: what the chip boots into, and its ROM monitor (§7.2, §7.5). */
+static int configure_monitor(struct rtl_model *m)
+{
+	const char *boot = iotflash_chip_param_str(m->chip, "model_boot");
+	const struct iotflash_param *cmds = iotflash_chip_param(m->chip, "model_monitor_cmds");
+	unsigned ver = (m->syscfg >> 4) & 0xF;
+
+	if (boot && strcmp(boot, "monitor") != 0 && strcmp(boot, "download") != 0) {
+		iotflash_sim_log(m->sim, "rtl87xx: %s: model_boot '%s' is not download or monitor", m->chip->name, boot);
+		return IOTFLASH_ERR_CHIPDB;
+	}
+	m->monitor = boot && strcmp(boot, "monitor") == 0;
+	/* The download ROM's entry: 0x00000000 on ROM v3.0 (chip ver > 2), 0x0001443C on v2.1; Thumb bit set. */
+	m->rom_entry = (uint32_t)iotflash_chip_param_int_or(m->chip, "model_rom_entry", ver > 2 ? 0x1 : 0x1443D);
+	if (cmds && (cmds->type != IOTFLASH_PARAM_STR_LIST || cmds->n == 0 || cmds->n > M_MONITOR_CMDS_MAX)) {
+		iotflash_sim_log(m->sim, "rtl87xx: %s: model_monitor_cmds must be a list of 1 to %u names",
+		                 m->chip->name, M_MONITOR_CMDS_MAX);
+		return IOTFLASH_ERR_CHIPDB;
+	}
+	m->monitor_cmds = cmds ? cmds->strs : NULL;
+	m->n_monitor_cmds = cmds ? cmds->n : 0;
+	return IOTFLASH_OK;
+}
+
 static int configure(struct rtl_model *m)
 {
 	const char *proto = m->chip->protocol ? m->chip->protocol : "";
+	int r;
 
 	if (strcmp(proto, "ambz") == 0)
 		m->kind = M_AMBZ;
@@ -631,6 +656,8 @@ static int configure(struct rtl_model *m)
 	m->sr1 = (uint8_t)iotflash_chip_param_int_or(m->chip, "model_sr1", 0);
 	m->pin_group = (uint32_t)iotflash_chip_param_int_or(m->chip, "model_pin_group", 1);
 	m->syscfg = (uint32_t)iotflash_chip_param_int_or(m->chip, "model_syscfg", 0x510);
+	if ((r = configure_monitor(m)) != IOTFLASH_OK)
+		return r;
 	m->loader_addr = (uint32_t)iotflash_chip_param_int_or(m->chip, "loader_addr", 0x82000);
 	m->loader_magic = (uint32_t)iotflash_chip_param_int_or(m->chip, "loader_magic", 0x82021);
 	m->ram_base = m->kind == M_AMBD ? AMBD_RAM_BASE : AMBZ_RAM_BASE;

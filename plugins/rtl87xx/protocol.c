@@ -262,6 +262,87 @@ bool rtl_parse_dw(const char *text, size_t len, uint32_t addr, uint32_t *words, 
 	return true;
 }
 
+/* ---- AmebaZ2 ROM monitor ---- */
+
+size_t rtl_mon_echo_len(const char *cmd)
+{
+	return strlen(cmd) + 2;
+}
+
+bool rtl_mon_reply(const char *text, size_t len, const char *cmd, const char **body, size_t *body_len)
+{
+	size_t echo = rtl_mon_echo_len(cmd);
+	const uint8_t *prompt;
+
+	if (len < echo || memcmp(text, cmd, echo - 2) != 0 || memcmp(text + echo - 2, "\r\n", 2) != 0)
+		return false;
+	if (!(prompt = rtl_find(text + echo, len - echo, RTL_MON_PROMPT)))
+		return false;
+	*body = text + echo;
+	*body_len = (size_t)((const char *)prompt - *body);
+	return true;
+}
+
+bool rtl_mon_probe_answer(const char *text, size_t len)
+{
+	static const char *const answers[] = {
+		"\r\n" RTL_MON_PROMPT "\r\n" RTL_MON_PROMPT,
+		RTL_MON_PROBE "\r\nCommand NOT found.\r\n" RTL_MON_PROMPT,
+	};
+
+	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++)
+		if (len == strlen(answers[i]) && memcmp(text, answers[i], len) == 0)
+			return true;
+	return false;
+}
+
+unsigned rtl_z2_chip_ver(uint32_t syscfg)
+{
+	return (syscfg >> 4) & 0xF;
+}
+
+uint32_t rtl_z2_download_entry(uint32_t syscfg)
+{
+	return (rtl_z2_chip_ver(syscfg) > 2 ? RTL_ROM30_ENTRY : RTL_ROM21_ENTRY) | 1u;
+}
+
+bool rtl_cmd_name(const uint8_t raw[RTL_CMD_NAME_LEN], char name[RTL_CMD_NAME_LEN])
+{
+	for (unsigned i = 0; i < RTL_CMD_NAME_LEN; i++) {
+		if (raw[i] == 0) {
+			name[i] = '\0';
+			return i > 0;
+		}
+		if (raw[i] <= 0x20 || raw[i] > 0x7E)
+			return false;
+		name[i] = (char)raw[i];
+	}
+	return false;  /* no NUL within the 16 bytes */
+}
+
+bool rtl_hijack_usable(const char *name)
+{
+	/* The shell's own commands: tools need them while they run code. */
+	static const char *const taken[] = {
+		"ping", "disc", "ucfg", "DW", "DB", "EW", "EB", "WDTRST", "hashq", "fwd", "fwdram",
+	};
+
+	if (!name || !*name)
+		return false;
+	for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++)
+		if (strcmp(name, taken[i]) == 0)
+			return false;
+	return true;
+}
+
+int rtl_pick_hijack(const char *const *names, unsigned n)
+{
+	for (unsigned i = 0; i < n && i < RTL_CMD_ENTRIES; i++)
+		if (rtl_hijack_usable(names[i]))
+			return (int)i;
+	return -1;
+}
+
 uint32_t rtl_spic_jedec(const uint8_t dr[16])
 {
 	return (uint32_t)dr[0] | (uint32_t)dr[4] << 8 | (uint32_t)dr[1] << 16;

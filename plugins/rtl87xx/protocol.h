@@ -96,6 +96,39 @@ size_t rtl_fmt_dw(char *out, size_t cap, uint32_t addr, const uint32_t *words, u
 bool rtl_parse_db(const char *text, size_t len, uint32_t addr, uint8_t *bytes, unsigned n);
 bool rtl_parse_dw(const char *text, size_t len, uint32_t addr, uint32_t *words, unsigned n);
 
+/* ---- AmebaZ2 ROM monitor ("fallback", §7.2) and the command hijack (§7.5) ---- */
+
+#define RTL_MON_PROMPT "$8710c>"
+#define RTL_MON_PROBE "Rtk8710C"          /* the fallback probe command */
+#define RTL_CMD_TABLE_PTR 0x1002F054u     /* word holding the shell's command table address */
+#define RTL_CMD_ENTRY_LEN 12u             /* name ptr, handler, help */
+#define RTL_CMD_ENTRIES 8u                /* tools look at this many entries */
+#define RTL_CMD_NAME_LEN 16u              /* tools read each name with `DB ptr 16` */
+#define RTL_REG_SYSCFG 0x400001F0u        /* bits 7-4: chip ver */
+#define RTL_ROM30_ENTRY 0x00000000u       /* download mode entry, ROM v3.0 (chip ver > 2) */
+#define RTL_ROM21_ENTRY 0x0001443Cu       /* download mode entry, ROM v2.1 */
+
+/* Bytes the monitor echoes for a command line: cmd + CR LF. */
+size_t rtl_mon_echo_len(const char *cmd);
+/* What the monitor printed for cmd: text must start with the echo and hold
+ * the prompt after it; body and body_len: what lies between.  False when
+ * the echo differs or the prompt has not come. */
+bool rtl_mon_reply(const char *text, size_t len, const char *cmd, const char **body, size_t *body_len);
+/* Whether text is one of the monitor's two answers to RTL_MON_PROBE. */
+bool rtl_mon_probe_answer(const char *text, size_t len);
+/* Chip version (bits 7:4) of the 0x400001F0 word, and the Thumb address
+ * (bit 0 set) to run for download mode on that ROM version. */
+unsigned rtl_z2_chip_ver(uint32_t syscfg);
+uint32_t rtl_z2_download_entry(uint32_t syscfg);
+/* A command name from the 16 bytes `DB ptr 16` shows: NUL-terminated
+ * within them, printable, not empty.  name holds RTL_CMD_NAME_LEN bytes. */
+bool rtl_cmd_name(const uint8_t raw[RTL_CMD_NAME_LEN], char name[RTL_CMD_NAME_LEN]);
+/* Whether a table entry may be taken over: not a command tools rely on. */
+bool rtl_hijack_usable(const char *name);
+/* The entry to take over among the first RTL_CMD_ENTRIES names (NULL = not
+ * readable): the first usable one, as the GUI does; -1 if none. */
+int rtl_pick_hijack(const char *const *names, unsigned n);
+
 /* The flash JEDEC id from the SPIC data-register dump the GUI reads (§7.5):
  * MID = byte 0, capacity = byte 1, type = byte 4; as M | T << 8 | C << 16. */
 uint32_t rtl_spic_jedec(const uint8_t dr[16]);

@@ -104,6 +104,7 @@ iot -c rtl8720d --loader "$T/loader.bin.gz" chip-id
 check "rtl8720d: a gzip-compressed loader is accepted" out_has "uploaded"
 iot -c rtl8720d chip-id
 check "rtl8720d: the loader stays in RAM for the next run" out_has "already running"
+stop_sim
 
 # AmebaZ flash with block protection set: cleared for the write, restored after.
 mkdir -p "$T/chipdb"

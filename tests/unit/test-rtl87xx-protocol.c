@@ -233,6 +233,106 @@ START_TEST(test_flash_id_helpers)
 }
 END_TEST
 
+/* ---- AmebaZ2 ROM monitor (§7.2) and the command hijack (§7.5) ---- */
+
+START_TEST(test_monitor_probe_answers)
+{
+	static const char form1[] = "\r\n$8710c>\r\n$8710c>";
+	static const char form2[] = "Rtk8710C\r\nCommand NOT found.\r\n$8710c>";
+
+	ck_assert(rtl_mon_probe_answer(form1, strlen(form1)));
+	ck_assert(rtl_mon_probe_answer(form2, strlen(form2)));
+	ck_assert(!rtl_mon_probe_answer(form1, strlen(form1) - 1));         /* cut short */
+	ck_assert(!rtl_mon_probe_answer(form2, strlen(form2) - 1));         /* no prompt end */
+	ck_assert(!rtl_mon_probe_answer("", 0));                              /* the download shell: silence */
+	ck_assert(!rtl_mon_probe_answer("ping", 4));
+	ck_assert_uint_eq(rtl_mon_echo_len(RTL_MON_PROBE), 10);
+	ck_assert_uint_eq(rtl_mon_echo_len("DW 1002F054 4"), 15);
+}
+END_TEST
+
+START_TEST(test_monitor_reply)
+{
+	static const char dw[] = "DW 400001F0 4\r\n"
+		"\r\n400001F0:    00000530    00000000    00000000    00000000\r\n$8710c>";
+	static const char unknown[] = "ping\r\nCommand NOT found.\r\n$8710c>";
+	const char *body;
+	size_t len;
+	uint32_t w[4];
+
+	ck_assert(rtl_mon_reply(dw, strlen(dw), "DW 400001F0 4", &body, &len));
+	ck_assert_ptr_eq(body, dw + 15);
+	ck_assert_uint_eq(len, rtl_dw_reply_len(4));
+	ck_assert(rtl_parse_dw(body, len, 0x400001F0, w, 4));
+	ck_assert_uint_eq(w[0], 0x530);
+	ck_assert_uint_eq(rtl_z2_chip_ver(w[0]), 3);
+
+	ck_assert(rtl_mon_reply(unknown, strlen(unknown), "ping", &body, &len));
+	ck_assert_uint_eq(len, strlen("Command NOT found.\r\n"));
+	ck_assert(memcmp(body, "Command NOT found.\r\n", len) == 0);
+	/* Another echo, no line end after it, or no prompt yet: not this reply. */
+	ck_assert(!rtl_mon_reply(dw, strlen(dw), "DW 400001F4 4", &body, &len));
+	ck_assert(!rtl_mon_reply("ping$8710c>", 11, "ping", &body, &len));
+	ck_assert(!rtl_mon_reply(dw, strlen(dw) - 1, "DW 400001F0 4", &body, &len));
+	/* The download shell's silent "ping" is not a monitor reply. */
+	ck_assert(!rtl_mon_reply("ping", 4, "ping", &body, &len));
+}
+END_TEST
+
+START_TEST(test_download_entry)
+{
+	/* 0x400001F0: bits 11:8 VID, 7:4 chip ver; ver <= 2 -> ROM v2.1 (§7.5). */
+	ck_assert_uint_eq(rtl_z2_chip_ver(0x510), 1);
+	ck_assert_uint_eq(rtl_z2_download_entry(0x510), 0x0001443D);
+	ck_assert_uint_eq(rtl_z2_download_entry(0x520), 0x0001443D);
+	ck_assert_uint_eq(rtl_z2_download_entry(0x530), 0x00000001);
+	ck_assert_uint_eq(rtl_z2_download_entry(0xFFFFFF3F), 0x00000001);
+	ck_assert_uint_eq(rtl_z2_download_entry(0x0000020F), 0x0001443D);
+	ck_assert_uint_eq(RTL_CMD_TABLE_PTR, 0x1002F054);
+}
+END_TEST
+
+START_TEST(test_command_names)
+{
+	/* `DB 1002F350 16` of a table name, as the shell prints it. */
+	static const char db[] = RTL_DB_HEADER
+		"1002F350: 75 62 6f 6f 74 00 00 00 00 00 00 00 00 00 00 00     uboot...........\n\r";
+	static const uint8_t full[16] = "0123456789abcdef";   /* no NUL within 16 */
+	static const uint8_t ctrl[16] = { 'u', 0x01, 'b', 0 };
+	static const uint8_t empty[16] = { 0 };
+	uint8_t raw[16];
+	char name[RTL_CMD_NAME_LEN];
+
+	ck_assert(rtl_parse_db(db, strlen(db), 0x1002F350, raw, 16));
+	ck_assert(rtl_cmd_name(raw, name));
+	ck_assert_str_eq(name, "uboot");
+	ck_assert(!rtl_cmd_name(full, name));
+	ck_assert(!rtl_cmd_name(ctrl, name));
+	ck_assert(!rtl_cmd_name(empty, name));
+}
+END_TEST
+
+START_TEST(test_pick_hijack)
+{
+	static const char *const used[] = { "ping", "disc", "ucfg", "DW", "DB", "EW", "EB", "WDTRST", "hashq",
+	                                    "fwd", "fwdram" };
+	static const char *const rom[] = { "DB", "DW", "EB", "EW", "WDTRST", "uboot", "flashwr", "imgft" };
+	static const char *const late[] = { "ping", "DW", "DB", "EW", "EB", "WDTRST", "hashq", "fwd", "uboot" };
+	static const char *const gaps[] = { NULL, "DW", NULL, "pkt", "otu1" };
+
+	for (size_t i = 0; i < sizeof used / sizeof used[0]; i++)
+		ck_assert_msg(!rtl_hijack_usable(used[i]), "%s", used[i]);
+	ck_assert(rtl_hijack_usable("uboot"));
+	ck_assert(rtl_hijack_usable("dw"));        /* names are case-sensitive */
+	ck_assert(!rtl_hijack_usable(""));
+	ck_assert(!rtl_hijack_usable(NULL));
+	ck_assert_int_eq(rtl_pick_hijack(used, 11), -1);
+	ck_assert_int_eq(rtl_pick_hijack(rom, 8), 5);        /* the first usable, as the GUI does */
+	ck_assert_int_eq(rtl_pick_hijack(late, 9), -1);      /* only the first 8 entries count */
+	ck_assert_int_eq(rtl_pick_hijack(gaps, 5), 3);
+}
+END_TEST
+
 static Suite *rtl_suite(void)
 {
 	Suite *s = suite_create("rtl87xx-protocol");
@@ -248,6 +348,11 @@ static Suite *rtl_suite(void)
 	tcase_add_test(t, test_db_text);
 	tcase_add_test(t, test_db_short_line);
 	tcase_add_test(t, test_flash_id_helpers);
+	tcase_add_test(t, test_monitor_probe_answers);
+	tcase_add_test(t, test_monitor_reply);
+	tcase_add_test(t, test_download_entry);
+	tcase_add_test(t, test_command_names);
+	tcase_add_test(t, test_pick_hijack);
 	suite_add_tcase(s, b);
 	suite_add_tcase(s, t);
 	return s;
