@@ -266,6 +266,10 @@ static int vfail_mark(struct loader *ld, yaml_mark_t m, const char *fmt, va_list
 	int len = snprintf(ld->err, ld->errlen, "%s:%zu:%zu: ", ld->file, m.line + 1, m.column + 1);
 	if (len >= 0 && (size_t)len < ld->errlen)
 		vsnprintf(ld->err + len, ld->errlen - (size_t)len, fmt, ap);
+	/* A quoted multi-line value must not break the one-line message. */
+	for (char *c = ld->err; *c; c++)
+		if ((unsigned char)*c < 0x20)
+			*c = ' ';
 	return IOTFLASH_ERR_CHIPDB;
 }
 

@@ -130,6 +130,7 @@ db unknown 'chips:\n  - name: xchip\n    colour: red'
 db range 'chips:\n  - name: xchip\n    max_baud: 99999999999'
 db notpow2 'chips:\n  - name: xchip\n    flash_size: 3000'
 printf 'schema: 7\nfamily: xfam\n' >"$T/schema.yaml"
+printf 'schema: 1\nfamily: xfam\nplugin: xfam\ndriver: xfam\nchips:\n  - name: "x\\nchip"\n' >"$T/multiline.yaml"
 for f in dup type unknown range notpow2; do sed -i 's/\\n/\n/g' "$T/$f.yaml"; done
 bad "chipdb: YAML syntax error" 10 "syntax.yaml:[0-9]+:[0-9]+: YAML syntax error" $I --chipdb "$T/syntax.yaml" "${P[@]}" -c bk7231n chip-id
 bad "chipdb: duplicate chip name" 10 "dup.yaml:[0-9]+:[0-9]+: duplicate chip name 'bk7231n'" $I --chipdb "$T/dup.yaml" "${P[@]}" -c bk7231n chip-id
@@ -139,6 +140,7 @@ bad "chipdb: unknown key (IOTFLASH_CHIPDB_PATH)" 10 "unknown.yaml:[0-9]+:[0-9]+:
 	env IOTFLASH_CHIPDB_PATH="$IOTFLASH_CHIPDB_PATH:$T/unknown.yaml" $I "${P[@]}" -c bk7231n chip-id
 bad "chipdb: out-of-range number" 10 "range.yaml:[0-9]+:[0-9]+: 'max_baud' 99999999999 is out of range" $I --chipdb "$T/range.yaml" "${P[@]}" -c bk7231n chip-id
 bad "chipdb: size not a power of two" 10 "notpow2.yaml:[0-9]+:[0-9]+: .*power of two" $I --chipdb "$T/notpow2.yaml" "${P[@]}" -c bk7231n chip-id
+bad "chipdb: a multi-line value stays on one line" 10 "multiline.yaml:[0-9]+:[0-9]+: 'name' must be .*'x chip'" $I --chipdb "$T/multiline.yaml" "${P[@]}" -c bk7231n chip-id
 bad "chipdb: newer schema" 10 "schema.yaml:[0-9]+:[0-9]+: .*schema" $I --chipdb "$T/schema.yaml" "${P[@]}" -c bk7231n chip-id
 bad "chipdb: path does not exist" 10 "nochipdb.yaml" $I --chipdb "$T/nochipdb.yaml" "${P[@]}" -c bk7231n chip-id
 
