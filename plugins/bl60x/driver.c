@@ -40,6 +40,7 @@
 #define EXCHANGE_TRIES 3
 #define UPLOAD_TRIES 5
 #define MAX_LOADER_FAILURES 3     /* the loader's failure counter (§4) */
+#define RESET_TRIES 3             /* 0x21 sent until its OK arrives */
 #define UPLOAD_PAUSE_MS 100       /* longer than a frame's byte gap */
 #define SEG_CHUNK 4092            /* 0x18 data per frame: GUI and blisp (§3.4) */
 #define RX_CAP (BL_FRAME_MAX + 64)
@@ -178,6 +179,7 @@ static int bl_receive(struct bl *bl, bool with_data, unsigned timeout_ms, unsign
 		if (s == BL_SCAN_FOUND) {
 			r->pending += pending;
 			rx_drop(bl, used);
+			iotflash_dev_answered(bl->dev);
 			return IOTFLASH_OK;
 		}
 		if (s == BL_SCAN_BAD) {
@@ -441,6 +443,11 @@ static int bl_exchange(struct bl *bl, const struct xchg *x, struct bl_reply *r)
 		return iotflash_fail(bl->dev, IOTFLASH_ERR_TIMEOUT, "%s: no answer", x->what);
 	if (rc != IOTFLASH_OK)
 		return rc;
+	/* Every command sent is one the running code knows: "unknown command"
+	 * means the chip was reset and its BootROM answers instead. */
+	if (r->status == BL_REPLY_FAIL && r->error == 0x0101)
+		return iotflash_fail(bl->dev, IOTFLASH_ERR_NO_LINK, "%s: the chip answered FL 0x0101 (unknown command): "
+		                     "it was reset and its BootROM answers", x->what);
 	if (r->status == BL_REPLY_FAIL)
 		return iotflash_fail(bl->dev, r->error == 0x0103 ? IOTFLASH_ERR_CHECKSUM : IOTFLASH_ERR_DEVICE,
 		                     "%s: the chip answered FL 0x%04x (%s)", x->what, r->error, error_name(r->error));
@@ -952,14 +959,27 @@ static int op_verify(void *priv, uint32_t addr, uint32_t len, uint8_t sum[IOTFLA
 	return IOTFLASH_OK;
 }
 
-/* Fire and forget, so that a failure here never hides the session's own
- * error message. */
+/* 0x21 until its OK, so that the chip has taken the frame before the
+ * caller changes the port's rate (a frame sent at one rate and read at
+ * another is lost) and a frame garbled on the way is sent again.  Port
+ * errors end it quietly: they must never hide the session's own message. */
 static void send_reset(struct bl *bl)
 {
 	size_t n = bl_frame(bl->tx, BL_RESET, true, NULL, 0);
 
-	if (iotflash_io_write(bl->dev, bl->tx, n) >= 0)
+	for (int i = 0; i < RESET_TRIES; i++) {
+		struct bl_reply r;
+		int rc;
+		rx_reset(bl);
+		if (iotflash_io_write(bl->dev, bl->tx, n) < 0)
+			return;
 		iotflash_io_drain(bl->dev);
+		rc = bl_receive(bl, false, PROBE_MS, 0, &r);
+		if (rc == IOTFLASH_OK && r.status == BL_REPLY_OK)
+			return;
+		if (rc != IOTFLASH_OK && rc != IOTFLASH_ERR_TIMEOUT)
+			return;
+	}
 }
 
 static int op_open(struct iotflash_dev *dev, void **priv)
@@ -989,7 +1009,9 @@ static int op_open(struct iotflash_dev *dev, void **priv)
 }
 
 /* Reset: with BOOT released the chip runs its firmware, with BOOT held it
- * is back in the ROM.  (Writes were checked by verify.) */
+ * is back in the ROM's auto-baud handshake, where the next open() (the
+ * core's, at a lower rate after a failed link proof) finds it at once.
+ * (Writes were checked by verify.) */
 static void op_close(void *priv)
 {
 	struct bl *bl = priv;

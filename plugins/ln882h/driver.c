@@ -21,8 +21,10 @@
 #define SYNC_TIMEOUT_MS 20000
 #define BOOT_WAIT_MS 200          /* ROM jumps into the RAM code */
 #define RAM_SYNC_TRIES 10
+#define UPLOAD_TRIES 3            /* the RAM code upload, from the ROM up */
 #define BAUD_SETTLE_MS 50         /* the RAM code switches right after the line */
 #define BAUD_PROBES 5
+#define CLOSE_TRIES 3             /* `baudrate 115200` sent until it holds */
 #define FIRST_C_MS 3000           /* the receiver's first `C` */
 #define REPLY_MS 500              /* simple commands (a few ms on silicon) */
 #define STREAM_MARGIN_MS 200      /* a reply already flowing: wire time plus this */
@@ -857,10 +859,19 @@ static int op_open(struct iotflash_dev *dev, void **priv)
 	ln->chip = iotflash_dev_chip(dev);
 	ln->target_baud = iotflash_dev_target_baud(dev);
 	ln->baud = LINK_BAUD;
-	if ((rc = find_chip(ln, &what)) != IOTFLASH_OK || (rc = identify(ln, what)) != IOTFLASH_OK)
-		goto fail;
-	if (what == PROBE_ROM && ((rc = upload(ln)) != IOTFLASH_OK || (rc = sync_ram(ln)) != IOTFLASH_OK))
-		goto fail;
+	/* A chip reset during the upload is back in its ROM: start over. */
+	for (int attempt = 0;; attempt++) {
+		if ((rc = find_chip(ln, &what)) != IOTFLASH_OK || (rc = identify(ln, what)) != IOTFLASH_OK)
+			goto fail;
+		if (what != PROBE_ROM || ((rc = upload(ln)) == IOTFLASH_OK && (rc = sync_ram(ln)) == IOTFLASH_OK))
+			break;
+		if (attempt + 1 >= UPLOAD_TRIES || rc == IOTFLASH_ERR_ARG || rc == IOTFLASH_ERR_LOADER_MISSING ||
+		    rc == IOTFLASH_ERR_CANCELLED)
+			goto fail;
+		iotflash_log(dev, IOTFLASH_LOG_INFO, "the RAM code upload failed; starting over");
+		ln->baud = LINK_BAUD;
+		iotflash_io_set_baud(dev, LINK_BAUD);
+	}
 	if ((rc = switch_baud(ln)) != IOTFLASH_OK)
 		goto fail;
 	*priv = ln;
@@ -900,15 +911,40 @@ static int op_detect(void *priv, struct iotflash_chip_info *info)
 	return IOTFLASH_OK;
 }
 
+/* `baudrate 115200` until `version` answers there: the RAM code may have
+ * missed the line (garbled, or read at the new rate because the host
+ * switched first), and the next open() probes 115200 first. */
+static void back_to_link_rate(struct ln *ln)
+{
+	for (int t = 0; t < CLOSE_TRIES && ln->baud != LINK_BAUD; t++) {
+		if (t && relink_at(ln, ln->baud, 2) != IOTFLASH_OK)
+			break;  /* not at the old rate either: perhaps at 115200 */
+		command(ln, "baudrate %u", (unsigned)LINK_BAUD);
+		iotflash_io_drain(ln->dev);
+		iotflash_sleep_ms(ln->dev, BAUD_SETTLE_MS);
+		if (relink_at(ln, LINK_BAUD, BAUD_PROBES) == IOTFLASH_OK)
+			return;
+	}
+	relink_at(ln, LINK_BAUD, BAUD_PROBES);
+}
+
 /* Leave the RAM code running at 115200, as the tools do: the next session
- * finds it at once (a power cycle without BOOT starts the firmware). */
+ * (or the core's next open() at a lower rate) finds it at once; a power
+ * cycle without BOOT starts the firmware. */
 static void op_close(void *priv)
 {
 	struct ln *ln = priv;
-	if (recover(ln) == IOTFLASH_OK && ln->baud != LINK_BAUD) {
-		command(ln, "baudrate %u", (unsigned)LINK_BAUD);
-		iotflash_io_drain(ln->dev);
+	static const uint8_t cancel[2] = { LN_CAN, LN_CAN };
+
+	if (ln->suspect) {  /* stop a transfer a failed exchange left running */
+		send(ln, cancel, sizeof(cancel));
+		quiet(ln);
+		if (relink_at(ln, ln->baud, 2) != IOTFLASH_OK && relink_at(ln, LINK_BAUD, 2) != IOTFLASH_OK) {
+			free(ln);
+			return;
+		}
 	}
+	back_to_link_rate(ln);
 	free(ln);
 }
 

@@ -228,6 +228,23 @@ static int query_checked(struct w80x *w, uint32_t cmd, uint8_t *reply, size_t le
 	return got > 0 ? IOTFLASH_ERR_PROTOCOL : IOTFLASH_ERR_TIMEOUT;
 }
 
+/* A transfer given up on leaves the ROM inside its XMODEM receiver, where
+ * it NAKs every frame (a 0x31 too) for seconds: end it with EOT, as
+ * w80xprog aborts (§4).  The ROM answers `P` (image incomplete), or ACK
+ * when the stream had already ended; a NAK means the EOT was garbled. */
+static void abort_stream(struct w80x *w)
+{
+	static const uint8_t eot = W80X_EOT;
+
+	for (int i = 0; i < TRIES; i++) {
+		uint8_t b = 0;
+		if (settle(w) != IOTFLASH_OK || send(w, &eot, 1) != IOTFLASH_OK)
+			return;
+		if (answer_byte(w, BLOCK_ACK_MS, &b) != 1 || b != W80X_NAK)
+			return;
+	}
+}
+
 /* 0x31: 0x06 comes at the old rate, then both sides switch (§3).  A lost
  * 0x06 may still mean the chip switched: look for `C` at the new rate. */
 static int try_baud(struct w80x *w, uint32_t from, uint32_t to)
@@ -243,6 +260,10 @@ static int try_baud(struct w80x *w, uint32_t from, uint32_t to)
 			return rc;
 		if (rc == 1 && b != W80X_ACK && w80x_status_text(b) && b != 'R')
 			return device_error(w, "baud change", b);
+		if (rc == 1 && b == W80X_NAK) {  /* 0x21 garbled into SOH: a stream began */
+			abort_stream(w);
+			continue;
+		}
 		if ((rc = iotflash_io_set_baud(w->dev, to)) != IOTFLASH_OK)
 			return iotflash_fail(w->dev, rc, "the port refuses %u baud", (unsigned)to);
 		iotflash_io_flush_input(w->dev);
@@ -305,18 +326,18 @@ fail:
 	return rc;
 }
 
-/* Back to the link rate, as the GUI finishes (§6 step 8): the next session
- * finds the ROM where every tool expects it. */
+/* Back to the link rate, as the GUI finishes (§6 step 8), proven by `C`
+ * at that rate: the next session, or the core's next open() at a lower
+ * rate after a failed link proof, finds the ROM (or the stub, which keeps
+ * the ROM's loop) where every tool expects it.  A 0x31 lost on the way is
+ * sent again at the old rate (try_baud). */
 static void w80x_close(void *priv)
 {
 	struct w80x *w = priv;
-	if (iotflash_io_baud(w->dev) != w->link_baud && settle(w) == IOTFLASH_OK) {
-		size_t n = w80x_encode_baud(w->frame, w->link_baud);
-		uint8_t b;
-		if (send(w, w->frame, n) == IOTFLASH_OK)
-			answer_byte(w, BAUD_REPLY_MS, &b);
+	uint32_t now = iotflash_io_baud(w->dev);
+
+	if (now != w->link_baud && settle(w) == IOTFLASH_OK && try_baud(w, now, w->link_baud) != IOTFLASH_OK)
 		iotflash_io_set_baud(w->dev, w->link_baud);
-	}
 	free(w);
 }
 
@@ -447,9 +468,13 @@ static int xmodem_send(struct w80x *w, const uint8_t *head, size_t head_len, con
 			data[i] = off + i < head_len ? head[off + i] : body[off + i - head_len];
 		w80x_xmodem_block(blk, seq, data, n, 0xFF);
 		if ((rc = send_block(w, blk, what)) != IOTFLASH_OK)
-			return rc;
+			break;
 	}
-	return send_eot(w, what);
+	if (rc == IOTFLASH_OK)
+		rc = send_eot(w, what);
+	if (rc != IOTFLASH_OK && rc != IOTFLASH_ERR_CANCELLED)
+		abort_stream(w);
+	return rc;
 }
 
 static int write_image(struct w80x *w, uint32_t addr, const uint8_t *buf, uint32_t len, const char *what)
