@@ -5,6 +5,7 @@
 # rate it cannot fails with one clear `iotflash:` line, leaves no file under
 # the final name and changes nothing outside the range a write may touch.
 . "$(dirname "$0")/lib.sh"
+[ -z "${IOTFLASH_SKIP_MATRICES:-}" ] || { echo "skipped: IOTFLASH_SKIP_MATRICES is set"; exit 77; }
 SRC=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
 python3 "$SRC/gen-bl60x-loader.py" bl602 "$T/bl602.bin"
 python3 "$SRC/gen-ln882h-loader.py" gui ln882h "$T/ln882h.bin"
@@ -134,7 +135,10 @@ for chip in bk7231n bl602 ln882h rtl8720c w800; do
 	ln882h) survives $chip reset=5e-6 1 resets ;;
 	*) survives $chip reset=3e-5 1 resets ;;
 	esac
-	if [ $chip = w800 ]; then fails_clearly $chip reset=1e-3 7; else fails_clearly $chip reset=2e-2 7; fi
+	# Resets too dense to survive.  Not for w800: with no device checksum
+	# every link proof uploads its read stub, and under dense resets each
+	# of the six step-down rates waits out failed uploads (minutes).
+	[ $chip = w800 ] || fails_clearly $chip reset=2e-2 7
 	noisy $chip 64 5
 done
 finish
