@@ -8,8 +8,6 @@
  * verification like any other failed block. */
 #include "engine.h"
 
-#include <stdio.h>
-
 /* A reset chip is silent, answers at another rate (garbage), or its boot
  * ROM refuses what the session's loader understood (a failure status). */
 bool engine_link_error(int rc)
@@ -26,15 +24,9 @@ static bool reconnected(struct iotflash_session *s, int rc)
 		s->fail_streak = 0;
 		return false;
 	}
-	if (!engine_link_error(rc) || ++s->fail_streak < RECONNECT_AFTER || s->cancelled)
+	if (!engine_link_error(rc) || ++s->fail_streak < RECONNECT_AFTER || s->reconnects >= RECONNECTS ||
+	    s->cancelled)
 		return false;
-	if (s->reconnects >= RECONNECTS) {  /* it keeps going away: stop retrying a dead link */
-		snprintf(s->lost_msg, sizeof(s->lost_msg),
-		         "%s stopped answering %u times in this command: check its power (a sagging 3.3 V supply resets "
-		         "the chip) and the wiring, then run the command again", s->chip->name, RECONNECTS + 1);
-		s->lost = true;
-		return false;
-	}
 	s->reconnects++;
 	s->fail_streak = 0;
 	return session_reconnect(s) == IOTFLASH_OK;

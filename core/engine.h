@@ -18,7 +18,7 @@
 #define LINK_PROOF_TRIES 4
 /* A chip that stops answering is connected again after this many link
  * failures in a row, at most RECONNECTS times per session (engine-link.c). */
-#define RECONNECT_AFTER 3
+#define RECONNECT_AFTER 4
 #define RECONNECTS 4
 /* This much unexplained data while no bootloader answers is another talker. */
 #define NOISE_BYTES 64

@@ -179,7 +179,6 @@ static int bl_receive(struct bl *bl, bool with_data, unsigned timeout_ms, unsign
 		if (s == BL_SCAN_FOUND) {
 			r->pending += pending;
 			rx_drop(bl, used);
-			iotflash_dev_answered(bl->dev);
 			return IOTFLASH_OK;
 		}
 		if (s == BL_SCAN_BAD) {
@@ -300,6 +299,7 @@ static int probe_boot_info(struct bl *bl, struct bl_boot_info *bi, bool *ok)
 		return rc;
 	if (bl_parse_boot_info(r.data, r.len, bi) == 0) {
 		iotflash_log(bl->dev, IOTFLASH_LOG_DEBUG, "the device answered get_boot_info without a handshake");
+		iotflash_dev_answered(bl->dev);
 		*ok = true;
 	}
 	return IOTFLASH_OK;
@@ -474,6 +474,8 @@ static int get_boot_info(struct bl *bl)
 		return rc;
 	if (bl_parse_boot_info(r.data, r.len, &bl->boot) != 0)
 		return iotflash_fail(bl->dev, IOTFLASH_ERR_PROTOCOL, "get_boot_info: %zu-byte reply, expected 20 or more", r.len);
+	/* A whole boot-info reply, not an "OK" that noise can spell. */
+	iotflash_dev_answered(bl->dev);
 	iotflash_log(bl->dev, IOTFLASH_LOG_DEBUG, "boot info: version 0x%08x", (unsigned)bl->boot.version);
 	return IOTFLASH_OK;
 }

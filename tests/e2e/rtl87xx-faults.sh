@@ -14,6 +14,7 @@ survivable() {
 	[ "$chip" = rtl8720d ] && python3 -c "import random,sys; r=random.Random(3); open(sys.argv[1],'wb').write(r.randbytes(4<<20))" "$T/flash.bin"
 	cp "$T/flash.bin" "$T/orig.bin"
 	start_sim "$chip" "$T/flash.bin" -v --no-timing --faults "$faults" --seed 7 || { fail "$chip: simulator"; return; }
+	rm -f "$T/read.bin"
 	iot -c "$chip" "${L[@]}" read-flash 0 0x80000 "$T/read.bin"
 	check "$chip [$faults]: read-flash succeeds" succeeded
 	check "$chip [$faults]: read is byte-identical to the flash" same "$T/read.bin" <(head -c $((0x80000)) "$T/orig.bin")
