@@ -82,7 +82,7 @@ usb_iot ch341a+w25q16 "$T/sk.bin" --no-timing -- -c spi-nor --json --no-backup w
 check "one byte differs: only its 4 KiB sector is rewritten" [ "$(json_num skipped)" = $((2 * 1024 * 1024 - 4096)) ]
 check "one byte differs: the flash equals the image" same "$T/sk.bin" "$T/skimg.bin"
 flip_byte "$T/skimg.bin" 0x1f0000
-usb_iot ch341a+w25q16 "$T/sk.bin" --no-timing -- -c spi-nor --json write-flash 0 "$T/skimg.bin"
+usb_iot ch341a+w25q16 "$T/sk.bin" --no-timing -- -c spi-nor --json --backup-dir "$T/backups" write-flash 0 "$T/skimg.bin"
 check "with a backup: only the changed sector is rewritten" [ "$(json_num skipped)" = $((2 * 1024 * 1024 - 4096)) ]
 check "with a backup: the flash equals the image" same "$T/sk.bin" "$T/skimg.bin"
 usb_iot ch341a+w25q16 "$T/sk.bin" --no-timing -- -c spi-nor --json --no-backup --no-skip write-flash 0 "$T/skimg.bin"
