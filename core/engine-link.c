@@ -32,57 +32,54 @@ static bool reconnected(struct iotflash_session *s, int rc)
 	return session_reconnect(s) == IOTFLASH_OK;
 }
 
-/* A session whose reconnect failed has no chip to talk to: fail at once,
- * with the reason the reconnect gave, instead of waiting out every retry. */
-static int lost(struct iotflash_session *s)
+/* The driver op a call stands for; the arguments each one uses. */
+enum drv_op { DRV_READ, DRV_WRITE, DRV_ERASE, DRV_SUM };
+
+static int op_once(struct iotflash_session *s, enum drv_op op, uint32_t addr, uint32_t len, const uint8_t *in,
+                   uint8_t *out)
 {
-	if (s->cancelled)
-		return IOTFLASH_ERR_CANCELLED;
-	if (s->lost)
-		return ctx_fail(s->ctx, IOTFLASH_ERR_NO_LINK, "%s", s->lost_msg);
-	return IOTFLASH_OK;
+	switch (op) {
+	case DRV_READ: return s->drv->read(s->drv_priv, addr, out, len);
+	case DRV_WRITE: return s->drv->write(s->drv_priv, addr, in, len);
+	case DRV_ERASE: return s->drv->erase(s->drv_priv, addr, len);
+	case DRV_SUM: return s->drv->verify(s->drv_priv, addr, len, out);
+	}
+	return IOTFLASH_ERR_INTERNAL;
+}
+
+/* One driver call.  A session whose reconnect failed has no chip to talk
+ * to: it fails at once, with the reconnect's reason, instead of waiting
+ * out every retry. */
+static int call(struct iotflash_session *s, enum drv_op op, uint32_t addr, uint32_t len, const uint8_t *in,
+                uint8_t *out)
+{
+	int rc;
+	do {
+		if (s->cancelled)
+			return IOTFLASH_ERR_CANCELLED;
+		if (s->lost)
+			return ctx_fail(s->ctx, IOTFLASH_ERR_NO_LINK, "%s", s->lost_msg);
+		rc = op_once(s, op, addr, len, in, out);
+	} while (reconnected(s, rc));
+	return rc;
 }
 
 int engine_drv_read(struct iotflash_session *s, uint32_t addr, uint8_t *buf, uint32_t len)
 {
-	int rc;
-	do {
-		if ((rc = lost(s)) != IOTFLASH_OK)
-			return rc;
-		rc = s->drv->read(s->drv_priv, addr, buf, len);
-	} while (reconnected(s, rc));
-	return rc;
+	return call(s, DRV_READ, addr, len, NULL, buf);
 }
 
 int engine_drv_write(struct iotflash_session *s, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
-	int rc;
-	do {
-		if ((rc = lost(s)) != IOTFLASH_OK)
-			return rc;
-		rc = s->drv->write(s->drv_priv, addr, buf, len);
-	} while (reconnected(s, rc));
-	return rc;
+	return call(s, DRV_WRITE, addr, len, buf, NULL);
 }
 
 int engine_drv_erase(struct iotflash_session *s, uint32_t addr, uint32_t len)
 {
-	int rc;
-	do {
-		if ((rc = lost(s)) != IOTFLASH_OK)
-			return rc;
-		rc = s->drv->erase(s->drv_priv, addr, len);
-	} while (reconnected(s, rc));
-	return rc;
+	return call(s, DRV_ERASE, addr, len, NULL, NULL);
 }
 
 int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum)
 {
-	int rc;
-	do {
-		if ((rc = lost(s)) != IOTFLASH_OK)
-			return rc;
-		rc = s->drv->verify(s->drv_priv, addr, len, sum);
-	} while (reconnected(s, rc));
-	return rc;
+	return call(s, DRV_SUM, addr, len, NULL, sum);
 }

@@ -156,6 +156,12 @@ struct change {
 
 static unsigned unit_index(const struct change *c, uint32_t pos) { return (pos - c->e0) / c->eu; }
 
+/* A unit whose content is known changes unless it already equals the image. */
+static bool known_unit_changes(const struct change *c, uint32_t pos)
+{
+	return !want_skip(c->o) || memcmp(c->old + (pos - c->e0), c->img + (pos - c->e0), c->eu) != 0;
+}
+
 static void mark(struct change *c, uint32_t pos, uint32_t len, bool dirty, bool blank)
 {
 	for (uint32_t p = pos; p < pos + len; p += c->eu) {
@@ -219,10 +225,6 @@ static int plan_by_reading(struct change *c, uint32_t pos, uint32_t len, bool *r
 
 	if (!back)
 		return ctx_fail(c->s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	if (c->s->cancelled) {
-		free(back);
-		return ctx_fail(c->s->ctx, IOTFLASH_ERR_CANCELLED, "interrupted");
-	}
 	rc = engine_drv_read(c->s, pos, back, len);
 	c->r->moved += len;
 	if (rc == IOTFLASH_OK) {
@@ -251,8 +253,7 @@ static int plan(struct change *c)
 		unsigned u = unit_index(c, pos);
 		uint32_t group = c->eu;
 		if (c->known[u] || !(by_sum || by_reading)) {
-			c->dirty[u] = !want_skip(c->o) || !c->known[u] ||
-			              memcmp(c->old + (pos - c->e0), c->img + (pos - c->e0), c->eu) != 0;
+			c->dirty[u] = !c->known[u] || known_unit_changes(c, pos);
 			c->blank[u] = c->known[u] && is_blank(c->old + (pos - c->e0), c->eu);
 			pos += c->eu;
 			continue;
@@ -291,7 +292,7 @@ static int backup(struct change *c)
 				unsigned u = unit_index(c, p);
 				c->known[u] = true;
 				c->blank[u] = is_blank(c->old + (p - c->e0), c->eu);
-				c->dirty[u] = !want_skip(c->o) || memcmp(c->old + (p - c->e0), c->img + (p - c->e0), c->eu) != 0;
+				c->dirty[u] = known_unit_changes(c, p);
 			}
 		}
 		pos = end + c->eu;

@@ -67,11 +67,11 @@ int session_reconnect(struct iotflash_session *s);
 /* engine-link.c: the driver's ops, connecting again when the chip stops
  * answering (see RECONNECT_AFTER). */
 int engine_drv_read(struct iotflash_session *s, uint32_t addr, uint8_t *buf, uint32_t len);
-/* Errors that may mean the chip is not (or no longer) in the session. */
-bool engine_link_error(int rc);
 int engine_drv_write(struct iotflash_session *s, uint32_t addr, const uint8_t *buf, uint32_t len);
 int engine_drv_erase(struct iotflash_session *s, uint32_t addr, uint32_t len);
 int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum);
+/* Errors that may mean the chip is not (or no longer) in the session. */
+bool engine_link_error(int rc);
 /* engine.c: shared helpers */
 int engine_check_range(struct iotflash_session *s, uint32_t addr, uint32_t len);
 int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force);
