@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 """iotflash benchmark: the real CLI against iotflash-sim with timing on.
 
 Prints one row per case: chip, operation, payload bytes, baud, the floor

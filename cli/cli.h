@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The iotflash command: option parsing, commands, progress and output. */
 #ifndef IOTFLASH_CLI_H
 #define IOTFLASH_CLI_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The commands.  Every operand is validated before the port is opened, so
  * bad input never touches the flash. */
 #include "cli.h"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* iotflash: back up, flash, erase and verify Wi-Fi SoCs (contract 1 of DESIGN.md). */
 #include "cli.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* What the CLI prints: one-line errors, results as text or JSON. */
 #include "cli.h"
 

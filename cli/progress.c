@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Progress: a bar with rate and ETA on a terminal, a line per 10 % otherwise. */
 #include "cli.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* `iotflash tuya-config` and `iotflash beken-crypt`: offline analysis of
  * flash backups, thin front ends over core/iotflash/tuya.h. */
 #include "config.h"

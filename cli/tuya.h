@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Offline commands over flash backups: `tuya-config` (the Tuya template,
  * pins and OpenBeken roles) and `beken-crypt` (Beken code encryption). */
 #ifndef IOTFLASH_CLI_TUYA_H

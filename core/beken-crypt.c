@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Beken on-flash code encryption (bootloader and application partitions):
  * the address-dependent XOR keystream of Beken's reference encrypt tool,
  * the 32+2-byte CRC-16 packet interleave, and key recovery from a stored

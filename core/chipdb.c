@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The chip database: chipdb/ YAML files (format in docs/chipdb.md) loaded
  * with the libyaml document API into read-only iotflash_chip records.
  *

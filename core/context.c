@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The library context: search paths, the chip database and plugins, loaded
  * lazily, and the last error. */
 #include "internal.h"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The engine's calls into the driver.  A chip that stops answering in the
  * middle of an operation has most likely been reset (a brown-out when the
  * relay clicks, a loose clip): it is back in its boot ROM at the power-on

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Verified reads.  Every block that crosses the wire is checked against the
  * chip's own checksum of the same range and read again if it differs, so one
  * bad block costs a retry, not the whole backup.  Blank regions are found by

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* verify-flash: the chip's checksum of each unit against the image's; on a
  * difference, narrowed down to the first differing block.  Chips without a
  * checksum (or unaligned edges) fall back to read-back compare. */

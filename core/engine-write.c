@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Writes and erases.  Both plan by the chip's checksums which erase units
  * really change, back up only what will change (unchanged units are known to
  * equal the image), erase with the largest unit that fits, program only

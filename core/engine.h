@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The session and the operation engine: every policy (block planning,
  * retries, verification, skipping, backups) lives here, once, for every
  * family. */

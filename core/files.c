@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Host files: atomic output (nothing ever appears half-written under its
  * final name) and whole-file input, optionally gzip-compressed. */
 #include "internal.h"

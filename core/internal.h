@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* libiotflash internals shared between core/ source files (not installed). */
 #ifndef IOTFLASH_INTERNAL_H
 #define IOTFLASH_INTERNAL_H

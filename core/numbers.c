@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Numbers as users type them: 0x hex, decimal, k/M suffixes. */
 #include "internal.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The plugin loader: libltdl modules exporting one descriptor.
  *
  * Only the directories the caller names are searched, never the current

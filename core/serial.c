@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The serial transport: a UART byte stream behind one vtable, two paths.
  *
  * Ports libserialport knows (sysfs-backed: USB adapters, on-board UARTs) are

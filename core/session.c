@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Sessions: resolve chip, plugin, driver and transport; open the port; get
  * the bus and identify the device.  Also the services drivers call. */
 #include "engine.h"

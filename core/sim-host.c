@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The device-simulator host: a pseudo-terminal standing in for the chip's
  * UART, the --flash file standing in for its flash, and the wire between
  * them (baud rates as the client really set them, wire timing, faults).

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The simulator host's internal entry point (not installed): runs a given
  * device model on a given chip record, without a context, chip database or
  * plugin.  iotflash_sim_run() looks both up and calls it; tests call it

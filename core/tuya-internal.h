@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Shared between the Tuya store reader (tuya.c), the template decoder
  * (tuya-template.c) and the JSON writer (tuya-json.c).  Not installed. */
 #ifndef IOTFLASH_TUYA_INTERNAL_H

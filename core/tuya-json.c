@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The Tuya configuration as one JSON object (docs/tuya-config.schema.json).
  * Every string is escaped to plain ASCII, so the output is valid UTF-8
  * whatever bytes a damaged store holds. */

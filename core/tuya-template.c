@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The Tuya device template (user_param_key): Tuya's quote-less JSON turned
  * into flat key/value pairs, its pins, and their OpenBeken roles as the
  * BK7231 GUI flash tool maps them. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Tuya key-value store in Beken BK7231T/N flash dumps: find the key block,
  * derive the data key, pick the live copy of every data block, reassemble
  * values from their parts and verify their checksums.  Damaged sectors are

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* readflash: the smallest front end to libiotflash, through the public API
  * only.  It reads a flash region to a file and prints its own progress.
  *

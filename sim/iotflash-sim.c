@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* iotflash-sim: serves a plugin's device model behind a pseudo-terminal, so
  * iotflash (or any serial tool) can be tested without hardware. */
 #ifdef HAVE_CONFIG_H

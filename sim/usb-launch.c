@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* USB models: `iotflash-sim --model ch341a+PART --flash FILE -- COMMAND`.
  * The part comes from the chip database (a spi-nor chip, or a Beken chip
  * whose die the model answers in SPI mode); the CH341A model lives in the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* iotflash-sim's USB models (--model ch341a+PART): run a command with the
  * CH341A device model attached through the spi-ch341 libusb shim. */
 #ifndef IOTFLASH_SIM_USB_LAUNCH_H

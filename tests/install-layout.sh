@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Check an installed iotflash tree: every expected path, the pkg-config
 # variables, the manual pages (rendered without a warning), and that the
 # installed programs find the installed plugins and chip database.

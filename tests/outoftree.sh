@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Build plugins/w80x a second time, out of tree, against an installed
 # iotflash found only through `pkg-config iotflash`, and run it from there
 # (IOTFLASH_PLUGIN_PATH, IOTFLASH_CHIPDB_PATH): listed, identifies, reads,
@@ -42,13 +44,13 @@ check "the installed chips are still there" grep -qw bk7231n "$work/chips"
 check "w80x-basic.sh against the out-of-tree plugin" env IOTFLASH="$iot" IOTFLASH_SIM="$prefix/bin/iotflash-sim" \
 	top_srcdir="$src" bash "$src/tests/e2e/w80x-basic.sh"
 
-contract=${IOTFLASH_CONTRACT:-$src/../shared/contract/check.sh}
-if [ -x "$contract" ]; then
+contract=${IOTFLASH_CONTRACT:-}
+if [ -n "$contract" ] && [ -x "$contract" ]; then
 	python3 "$src/tests/e2e/gen-w80x-stub.py" "$work/stub.bin"
 	check "contract check for w800" env IOTFLASH="$iot" IOTFLASH_SIM="$prefix/bin/iotflash-sim" \
 		LOADER_w800="$work/stub.bin" "$contract" w800
 else
-	echo "# no contract check at $contract: skipped"
+	echo "# IOTFLASH_CONTRACT not set: no contract check for w800"
 fi
 
 check "make -f Makefile.standalone install puts the files at the pkg-config paths" sh -c \

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # CI, Debian packages: build the binary packages from debian/ in a copy of
 # the tree (the source tree stays clean), check what each package holds,
 # install only libiotflash1, iotflash and iotflash-plugin-bk72xx, check that

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # CI, packaging: configure for a temporary prefix as a distribution would
 # (one plugin left out: w80x, which is then built out of tree), make
 # install, check the installed layout, build and run plugins/w80x out of

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Memory safety (issue 4): a subset of the end-to-end suite with every
 # iotflash run under Valgrind's memcheck.  Any error or definite leak makes
 # that iotflash exit 99, which fails its test.  Run from a configured build

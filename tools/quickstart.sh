@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Quick start: install the build dependencies (Debian), build iotflash in this
 # tree, then back up, write and verify a simulated BK7231N that holds a real
 # device's flash.  Nothing here touches real hardware.

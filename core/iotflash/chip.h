@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The chip database as plugins and front ends see it: read-only records
  * loaded from chipdb/ YAML files.  Everything family-specific that is data
  * lives here, not in C. */

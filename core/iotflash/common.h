@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Types shared by front ends and plugins: error codes, log levels, checksums. */
 #ifndef IOTFLASH_COMMON_H
 #define IOTFLASH_COMMON_H

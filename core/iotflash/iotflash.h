@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* libiotflash front-end API: what the iotflash CLI, scripts and GUIs use.
  * The library never exits or prints: failures come back as enum iotflash_err
  * values with a one-line description from iotflash_ctx_error(). */

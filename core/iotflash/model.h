@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device models: a plugin's simulation of its chip's bootloader, hosted by
  * iotflash-sim behind a pseudo-terminal.  A model is written like firmware:
  * a loop that reads bytes from its UART, acts on its flash and answers.  The

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Everything a plugin needs: the descriptor it exports, the chip-driver and
  * transport vtables, and the services libiotflash offers to drivers.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Offline analysis of Beken BK7231T/N flash backups: the Tuya key-value
  * store (device template, pins, Wi-Fi state) and the Beken on-flash code
  * encryption with its CRC-16 packet interleave.  Pure functions over memory:

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Beken BK72xx chip driver: speaks the UART download protocol of the
  * BootROM (FULL) and of the flash bootloader (LEGACY), see
- * shared/specs/bk72xx-uart.md.  Policy (retries, verification, skipping,
+ * docs/protocols/bk72xx.md.  Policy (retries, verification, skipping,
  * protected regions) is the core's; this file only moves frames. */
 #include "config.h"
 

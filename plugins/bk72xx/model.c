@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the Beken BK72xx UART download handler, byte-exact per
  * the bk72xx UART spec: the FULL handler of the BootROM (BK7231N and later)
  * and the LEGACY handler of the flash bootloader (BK7231T/U, BK7252).

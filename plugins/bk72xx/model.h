@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the Beken BK72xx UART download handler (FULL BootROM and
  * LEGACY flash bootloader), hosted by iotflash-sim.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The bk72xx plugin: the Beken chip driver and its bootloader model. */
 #include "config.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Beken BK72xx UART download protocol: frames, reply scanning, decoding.
  * Pure functions only; the driver does the I/O. */
 #include "config.h"

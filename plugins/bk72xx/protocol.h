@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Beken BK72xx UART download protocol: pure frame builders, the reply
  * scanner and reply decoders (no I/O).  Byte layouts are those of
- * shared/specs/bk72xx-uart.md §2-§3; all integers are little-endian. */
+ * docs/protocols/bk72xx.md §2-§3; all integers are little-endian. */
 #ifndef BK72XX_PROTOCOL_H
 #define BK72XX_PROTOCOL_H
 

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Bouffalo Lab chip driver: BootROM ISP handshake and eflash_loader upload
  * (BL602/604, BL702/704/706), or the BL616/618 ROM's own flash commands,
- * then the flash commands of §4 (shared/specs/bl60x-isp.md).  Policy
+ * then the flash commands of §4 (docs/protocols/bl60x.md).  Policy
  * (retries of blocks, verification, skipping, protected regions) is the
  * core's; this file only moves frames. */
 #include "config.h"

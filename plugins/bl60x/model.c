@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the Bouffalo Lab BootROM ISP and eflash_loader (BL602,
  * BL702) and of the BL616 ROM with its own flash commands, byte-exact per
- * §7.5 of shared/specs/bl60x-isp.md.  The uploaded loader is checked (boot
+ * §7.5 of docs/protocols/bl60x.md.  The uploaded loader is checked (boot
  * header, segment headers, lengths) but never run: once started, the model
  * plays the loader.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the Bouffalo Lab BootROM ISP and eflash_loader (BL602,
  * BL702) and of the BL616 ROM, hosted by iotflash-sim.  The uploaded loader
  * is checked for valid headers but never run.

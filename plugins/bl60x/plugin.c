@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The bl60x plugin: the Bouffalo Lab ISP chip driver and its device model. */
 #include "config.h"
 

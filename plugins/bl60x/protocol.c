@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Bouffalo Lab UART ISP: frame encoders and reply/image decoders (§2-§5). */
 #include "protocol.h"
 

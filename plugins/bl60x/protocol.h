@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Bouffalo Lab UART ISP (BootROM and eflash_loader): pure encoders and
  * decoders, shared by the driver, the device model and the unit tests.
- * Section numbers (§N) refer to shared/specs/bl60x-isp.md.  No I/O here. */
+ * Section numbers (§N) refer to docs/protocols/bl60x.md.  No I/O here. */
 #ifndef IOTFLASH_BL60X_PROTOCOL_H
 #define IOTFLASH_BL60X_PROTOCOL_H
 

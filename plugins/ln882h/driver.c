@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Lightning LN882H / LN8825 chip driver: finds the boot ROM (or a RAM code
  * left running), uploads the RAM code by YMODEM, and speaks whichever RAM
- * code build answers (shared/specs/ln882h.md).  The official build reads
+ * code build answers (docs/protocols/ln882h.md).  The official build reads
  * with hex `flash_read` and has no checksum (the core then reads back); the
  * GUI build reads by XMODEM-1K and verifies with `flash_crc32`.  Retries of
  * whole blocks and verification policy are the core's. */

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the LN882H / LN8825 boot ROM and RAM code, byte-exact per
- * shared/specs/ln882h.md §7.  Written like the firmware: a ROM loop that
+ * docs/protocols/ln882h.md §7.  Written like the firmware: a ROM loop that
  * answers `version` and receives a RAM image by YMODEM, then a RAM-code loop
  * with the line discipline and command table of the uploaded build. */
 #include <stdio.h>

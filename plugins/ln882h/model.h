@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the Lightning LN882H / LN8825 boot ROM and of the two
  * RAM-code builds it can be given (Lightning's official one and the GUI
  * flasher's), hosted by iotflash-sim.  The build is chosen by the image

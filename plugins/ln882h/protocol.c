@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Lightning LN882H / LN8825 protocol: pure encoders and decoders. */
 #include "protocol.h"
 

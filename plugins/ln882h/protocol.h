@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Lightning LN882H / LN8825: pure encoders and decoders of the boot ROM's
- * and the RAM code's UART protocol (shared/specs/ln882h.md).  No I/O here:
+ * and the RAM code's UART protocol (docs/protocols/ln882h.md).  No I/O here:
  * the driver and the device model both build on these. */
 #ifndef IOTFLASH_LN882H_PROTOCOL_H
 #define IOTFLASH_LN882H_PROTOCOL_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* AmebaD (RTL8720D): the ROM's binary protocol at 115200 and Realtek's
  * imgtool flash loader, uploaded into KM0 RAM (§3).  The loader (never
  * shipped here: iotflash_dev_loader finds the user's copy) adds the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* AmebaZ (RTL8710B): the mask ROM's binary download protocol (§1, §2).
  * No RAM code is run: reads use 0x19 (raw 1 KiB chunks), writes the
  * address-XMODEM (the ROM erases as it goes), erases 0x17.  The ROM has no

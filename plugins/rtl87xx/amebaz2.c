@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* AmebaZ2 (RTL87X0C): the ROM's download-mode text shell (§7).  Reads are
  * `DB` dumps of the memory-mapped flash, writes `fwd` + plain XMODEM (the
  * ROM erases as it goes), verification `hashq` (SHA-256 from the offset of

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Realtek Ameba chip driver: one driver for the three download protocols,
  * switching on the chip's `protocol` (ambz, ambz2, ambd), or probing the
  * line when only the family was named.  Policy (retries of whole blocks,

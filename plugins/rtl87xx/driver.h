@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The rtl87xx chip driver: state and helpers shared by its three protocol
  * variants (amebaz.c, amebaz2.c, amebad.c).  driver.c holds the byte-stream
  * helpers, the XMODEM sender, the family probe and the vtable. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* State and helpers shared by the rtl87xx models (model.c: binary ROMs and
  * the AmebaD loader, XMODEM receiver; model-shell.c: the AmebaZ2 shell). */
 #ifndef RTL87XX_MODEL_INTERNAL_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the AmebaZ2 ROM monitor, the "fallback" the chip boots
  * into without the download strap on an empty flash (§7.2, §12 item 5):
  * prompt `$8710c>`, every received character echoed, DW/DB/EW/EB with the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the AmebaZ2 ROM download shell (§7, §12): banner, line
  * commands without echo, DW/DB/EW/EB on a small memory map, `ucfg`, `fwd`
  * with plain XMODEM, `hashq`, `seras`/`ceras`, `disc`, `WDTRST`. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device models of the Realtek Ameba binary download ROMs (AmebaZ §11,
  * AmebaD §3) with the AmebaD imgtool loader personality, the XMODEM
  * receiver all three share (§1.4), and the serve() entry point. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the Realtek Ameba download ROMs, hosted by iotflash-sim:
  * the AmebaZ mask ROM (binary, 1.5 Mbaud), the AmebaD ROM with the imgtool
  * flash loader personality (binary, 115200), and the AmebaZ2 download shell

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The rtl87xx plugin: the Realtek Ameba chip driver and its ROM models. */
 #include "config.h"
 

@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Realtek Ameba download protocols: pure request builders, XMODEM frames and
  * the text formats of the AmebaZ2 shell (no I/O).  Byte layouts are those of
- * shared/specs/rtl87xx.md; multi-byte fields are little-endian. */
+ * docs/protocols/rtl87xx.md; multi-byte fields are little-endian. */
 #ifndef RTL87XX_PROTOCOL_H
 #define RTL87XX_PROTOCOL_H
 

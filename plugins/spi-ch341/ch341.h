@@ -1,4 +1,6 @@
-/* CH341A USB-SPI packet encoding (shared/specs/spi-ch341.md §1): pure
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
+/* CH341A USB-SPI packet encoding (docs/protocols/spi-ch341.md §1): pure
  * functions, no USB, so they are unit-tested against the spec's bytes. */
 #ifndef SPI_CH341_CH341_H
 #define SPI_CH341_CH341_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The two chip drivers on the CH341A: spi-nor (any SPI NOR flash, found by
  * its JEDEC id) and bk72xx-spi (a Beken chip put into SPI mode through its
  * CEN line, then the flash behind it; spec §5).  Verification is the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* SPI NOR operations over the session's SPI transport (spec §3): identify,
  * unprotect per the chip database's status-register description, read,
  * page program, erase, busy polling with timeouts. */

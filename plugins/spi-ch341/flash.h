@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* A SPI NOR flash on the session's SPI bus: the operations both chip
  * drivers (spi-nor, bk72xx-spi) share. */
 #ifndef SPI_CH341_FLASH_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The spi-ch341 plugin: the CH341A USB-SPI transport and the chip drivers
  * that run on it.  Its device model lives in the libusb shim (shim/), which
  * iotflash-sim preloads into the program under test. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* SPI NOR frame encoding and decisions, see spinor.h. */
 #include "config.h"
 

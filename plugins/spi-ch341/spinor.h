@@ -1,4 +1,6 @@
-/* SPI NOR command set (shared/specs/spi-ch341.md §3): frame encoders and
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
+/* SPI NOR command set (docs/protocols/spi-ch341.md §3): frame encoders and
  * the decisions that need no bus (id decoding, unprotect plan), pure so
  * they are unit-tested against the spec. */
 #ifndef SPI_CH341_SPINOR_H

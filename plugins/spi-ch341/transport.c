@@ -1,4 +1,6 @@
-/* CH341A USB-SPI transport over libusb-1.0 (shared/specs/spi-ch341.md §1-2).
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
+/* CH341A USB-SPI transport over libusb-1.0 (docs/protocols/spi-ch341.md §1-2).
  * One CS frame is one bulk OUT (CS pluck + A8 packets) with the IN packets
  * read by up to 32 pipelined async transfers, as flashrom does.  CS is
  * raised lazily: the next frame's pluck (or a pin change, or close) raises

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The CH341A transport (libusb-1.0) and what its drivers share. */
 #ifndef SPI_CH341_TRANSPORT_H
 #define SPI_CH341_TRANSPORT_H

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* WinnerMicro W600/W800 chip driver: the ROM's command frames and XMODEM-1K
- * image download, plus the W800 read stub's 0x4A (shared/specs/w80x.md,
+ * image download, plus the W800 read stub's 0x4A (docs/protocols/w80x.md,
  * cited as §N).  Written against the installed public plugin header only.
  * Policy (retries of whole blocks, verification, skipping, protected
  * regions) is the core's; this file only moves bytes. */

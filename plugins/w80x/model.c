@@ -1,6 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Device model of the WinnerMicro W600/W800 ROM in download mode (BootMode
  * strap held at power-on), and of the W800 read stub once it has been
- * downloaded (shared/specs/w80x.md, cited as §N).
+ * downloaded (docs/protocols/w80x.md, cited as §N).
  *
  * Idle, the ROM sends `C` every model_c_interval_ms; a 0x21 frame is a
  * command (§2, §3), an STX/SOH block starts an XMODEM-1K image stream (§4,

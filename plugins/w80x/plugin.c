@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The w80x plugin: the WinnerMicro W600/W800 driver and its ROM model.
  * Built in tree and, unchanged, out of tree against the installed headers
  * (plugins/w80x/Makefile.standalone). */

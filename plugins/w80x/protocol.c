@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* WinnerMicro W600/W800 download protocol: encoders and decoders (§2-§5). */
 #include "protocol.h"
 

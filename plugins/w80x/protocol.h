@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* WinnerMicro W600/W800 UART download protocol: pure encoders and decoders
- * (shared/specs/w80x.md, cited as §N).  Used by the driver, the device
+ * (docs/protocols/w80x.md, cited as §N).  Used by the driver, the device
  * model and the unit tests; no I/O here. */
 #ifndef IOTFLASH_W80X_PROTOCOL_H
 #define IOTFLASH_W80X_PROTOCOL_H

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Bad input table (issue 4): every case must fail with a non-zero status
 # (1 or 2, never a signal or a timeout), end with one `iotflash: ...` line
 # naming the problem, print no sanitizer report, create no output file, and

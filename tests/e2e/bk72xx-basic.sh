@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # BK7231N (FULL bootloader) and BK7231T (LEGACY Tuya bootloader) end to end,
 # on the real dumps: identify, back up, write, verify, erase, protection.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Faults on the wire: the engine retries through dropped bytes, flipped bits
 # and stalls and still ends byte-identical; faults too dense to survive fail
 # with one clear line and leave no file under the final name.

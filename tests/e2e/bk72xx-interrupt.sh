@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Ctrl-C during a backup: the command stops, says so, and leaves no file
 # under the final name and no temporary file behind.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 """Raw-protocol test of the BK72xx device model (plugins/bk72xx/model.c).
 
 Starts iotflash-sim with the bk7231n (FULL) and bk7231t (LEGACY) models on

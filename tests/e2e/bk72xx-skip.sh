@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Blank and unchanged skipping are exact: a sector one byte away from blank
 # is read, a sector one byte away from the image is rewritten, and
 # --no-skip moves every byte.  (Correctness only; speed is bench/bench.py.)

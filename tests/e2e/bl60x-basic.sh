@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Bouffalo BL602 and BL702 (BootROM + eflash_loader stand-in) and BL616
 # (ROM flash commands) end to end: identify, back up, write, verify, erase,
 # protection, the loader rules, baud limits.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Faults on the wire against the Bouffalo models: the driver re-sends lost
 # frames (re-handshaking where the loader fell back to its handshake), the
 # engine redoes what its SHA-256 check rejects, and the result is

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # The --json output of every command against docs/cli-json.schema.json,
 # checked by tests/e2e/json-schema-check.py (standard library only): each
 # output against the $defs entry of its command.

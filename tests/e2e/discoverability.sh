@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Discoverability (issue 8 item 6): list-plugins shows each plugin's file,
 # version and the chips it serves, and the files that failed to load with
 # the loader's reason; list-ports runs; the --json variants are JSON.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # examples/readflash, a front end on the public API only, reads 64 KiB from
 # a simulated BK7231N holding the real lspa9 dump (IOTFLASH_DUMPS).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Every UART family under each fault kind on its own (issue 4): dropped
 # bytes, flipped bits, stalls, spontaneous resets, a baud ceiling and noise
 # before the link.  A rate the family must survive ends byte-identical; a

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 """Write a stand-in eflash_loader image for the bl60x device model.
 
 The real loaders are Bouffalo's and never part of this project.  This file
-has the same shape (shared/specs/bl60x-isp.md §3.2-3.4): a 176-byte boot
+has the same shape (docs/protocols/bl60x.md §3.2-3.4): a 176-byte boot
 header, one 16-byte segment header for RAM at 0x22010000, then "code"
 (deterministic filler: the model checks the headers but never runs it).
 

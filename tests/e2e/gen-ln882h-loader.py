@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Write a stand-in for an LN882H/LN8825 RAM-code image (shared/specs/ln882h.md §1.4).
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
+"""Write a stand-in for an LN882H/LN8825 RAM-code image (docs/protocols/ln882h.md §1.4).
 
 The vendor binaries are never committed.  The device model never runs the
 code, so a stand-in only needs a valid 32-byte header (load address, length,

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 """Write a stand-in for Realtek's AmebaD flash loader (imgtool_flashloader_amebad.bin).
 
 The real loader is Realtek's and is never committed.  The rtl87xx device

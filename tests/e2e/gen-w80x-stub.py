@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 """Write a stand-in for WinnerMicro's W800_Stub.bin (never committed): a valid
-W800 image header for RAM 0x20004000 (shared/specs/w80x.md §5) and a body of
+W800 image header for RAM 0x20004000 (docs/protocols/w80x.md §5) and a body of
 filler code.  The device model only checks the header and body CRCs, then
 "runs" it.  Usage: gen-w80x-stub.py OUT [--gzip] [--bad-crc]"""
 import gzip

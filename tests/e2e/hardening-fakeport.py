@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 """A serial port with nothing sane behind it, for the bad-input tests.
 
 hardening-fakeport.py LINK silence|garbage [SECONDS]

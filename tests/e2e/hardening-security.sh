@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Outputs and backups (issue 4): created 0600 whatever the umask; an
 # automatic backup never replaces an existing file; a read output replaces
 # an existing file only after the complete read was verified.

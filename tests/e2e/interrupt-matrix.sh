@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # SIGINT and SIGKILL during read, erase and write (real wire timing at
 # 115200 baud, so each operation runs for seconds): no partial file under
 # the final name (nor a temporary after SIGINT), a backup that is whole with

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 """Validate JSON documents against the subset of JSON Schema that iotflash's
 schemas use (type, const, enum, required, properties, additionalProperties,
 items, minimum, maximum), with the Python standard library only.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Shared helpers for end-to-end tests: the real iotflash CLI against
 # iotflash-sim over a real pseudo-terminal.  Source it; call `finish` last.
 set -u

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # LN882H and LN8825 end to end: the boot ROM, the RAM-code upload, and both
 # RAM-code builds (Lightning's official one, the GUI flasher's) through the
 # real CLI: identify, back up, write, verify, erase, protection, a missing

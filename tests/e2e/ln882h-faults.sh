@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Faults on the wire with both RAM-code builds: dropped bytes, flipped bits
 # and stalls are survived (XMODEM/YMODEM re-sends, flash_read CRC-16 and the
 # core's retries) and everything ends byte-identical; faults too dense to

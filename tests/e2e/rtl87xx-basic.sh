@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Realtek AmebaZ (rtl8710b), AmebaZ2 (rtl8720c) and AmebaD (rtl8720d) end to
 # end: identify, back up, write, verify, erase, protection, baud rates, the
 # family probe, and the AmebaD loader (a generated stand-in; missing -> a

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Faults on the wire for the three Realtek protocols: the driver and the
 # core retry through dropped bytes, flipped bits and stalls and end
 # byte-identical.  AmebaZ reads are raw (no checksum: the core reads twice),

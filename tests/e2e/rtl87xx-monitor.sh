@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # AmebaZ2 (rtl8720c) that boots into its ROM monitor ("$8710c>", the
 # fallback of spec §7.2) instead of download mode: iotflash takes over an
 # unused command of the monitor's table, runs the download ROM through it

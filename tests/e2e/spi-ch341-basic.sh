@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # CH341A end to end through the USB-level device model: any SPI NOR flash
 # (-c spi-nor) on two parts with both status-register layouts, and the
 # recovery of a bricked Beken in SPI mode (-c bk72xx-spi).

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # What users meet with a CH341A, each with a clear message: no programmer,
 # a CH341 in UART mode, no permission, a busy device, two programmers, no
 # chip answering (JEDEC FF/00), the programmer unplugged mid-read (no

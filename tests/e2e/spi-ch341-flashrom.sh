@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # flashrom (Debian package flashrom, -p ch341a_spi, unmodified) against the
 # USB-level CH341A model: an independent host proves the model faithful.
 # Skipped (status 77) when flashrom is not installed.

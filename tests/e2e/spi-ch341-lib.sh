@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Helpers for the CH341A end-to-end tests: iotflash-sim runs the command
 # with the USB-level device model (the libusb shim) preloaded.  Source
 # after lib.sh.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # `iotflash tuya-config` and `iotflash beken-crypt` on the real dumps
 # (spec tuya-config.md §9), damaged copies of them, and the JSON schema.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # WinnerMicro W800 (ROM + read stub) and W600 (ROM, write only) end to end:
 # identify, read through a stand-in stub, write, verify, erase, protection,
 # the missing-stub message, and W600's refused read.

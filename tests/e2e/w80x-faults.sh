@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # W800 through dropped, flipped and stalled bytes: read and write still end
 # byte-identical (the driver re-sends within an exchange, the core retries).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-FileCopyrightText: 2026 The iotflash developers
 # Every UART family: a full image written at 0x0 with --force (boot region
 # included) lands exactly, the rest of the flash unchanged; and the same
 # write without --force is refused with nothing changed.

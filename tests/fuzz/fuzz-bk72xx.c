@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: the BK72xx reply scanner and decoders (pure functions of
  * plugins/bk72xx/protocol.c), which read whatever the UART delivers.  The
  * first byte picks the expected reply kind and code; the rest is the wire. */

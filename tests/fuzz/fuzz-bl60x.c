@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: the Bouffalo reply scanner, boot-info decoder and the
  * eflash_loader image parser (plugins/bl60x/protocol.c).  The first byte
  * picks what the rest is: a reply stream (scanned as the driver does) or a

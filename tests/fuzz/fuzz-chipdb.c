@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: the chip database loader (chipdb_load) on a file holding the
  * input, as a user's --chipdb file would.  Loading must either succeed or
  * fail with a message; it must never crash or leak.  (Messages that quote a

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: iotflash_read_file with gunzip on a file holding the input,
  * as a user's image (`write-flash app.bin.gz`) would be.  Reading must
  * succeed with a buffer or fail with a message; never crash or leak. */

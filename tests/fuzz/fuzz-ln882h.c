@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: the LN882H decoders (plugins/ln882h/protocol.c) fed what the
  * UART or a --loader file delivers: X/YMODEM blocks, ROM and RAM-code text
  * replies, official flash_read hex dumps and RAM-code image headers. */

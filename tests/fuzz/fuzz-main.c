@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* A plain driver for LLVMFuzzerTestOneInput, so the fuzz target runs under
  * any compiler in `make check`: seeds (files given, or the real dumps in
  * $IOTFLASH_DUMPS, plus built-in ones) mutated at random for N iterations.

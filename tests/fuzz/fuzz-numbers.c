@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: number parsing (iotflash_parse_u32), what every address,
  * size and baud rate on the command line goes through.  The input is one
  * NUL-terminated string; an accepted number must round-trip its value

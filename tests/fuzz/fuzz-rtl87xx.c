@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: the Realtek decoders (plugins/rtl87xx/protocol.c) fed what
  * the UART delivers: XMODEM frames from the loader, AmebaZ2 shell DB/DW
  * dumps and the SPIC register dump the JEDEC id comes from. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: what the CH341A SPI path decodes from the wire
  * (plugins/spi-ch341/spinor.c, ch341.c): the JEDEC id, the status registers
  * of an arbitrary part turned into a write plan, and the bit-reversed

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target for the Tuya store reader and template decoder
  * (libFuzzer's LLVMFuzzerTestOneInput; fuzz-main.c drives it without
  * libFuzzer).  Input: a flash dump, or with the first byte 'T', template

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Fuzz target: the WinnerMicro W80x decoders (plugins/w80x/protocol.c) fed
  * what the UART or an image file delivers: command frames, the ROM's text
  * replies, XMODEM blocks and W800/W600 image headers. */

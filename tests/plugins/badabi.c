@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Test plugin: a descriptor from a future, incompatible ABI (2.0).  Its
  * struct_size is bogus on purpose: the loader must refuse on abi_major
  * before it trusts any other field. */

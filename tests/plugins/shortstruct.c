@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Test plugin: the right ABI major, but a descriptor shorter than ABI 1.0's. */
 #include <iotflash/plugin.h>
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The USB VID:PID table that marks likely USB-UART adapters in list-ports. */
 #include <check.h>
 #include <stdlib.h>

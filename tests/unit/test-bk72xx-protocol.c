@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Beken BK72xx protocol: frame builders against the spec's literal bytes
- * (shared/specs/bk72xx-uart.md §3, §9), the reply scanner, decoders, the
+ * (docs/protocols/bk72xx.md §3, §9), the reply scanner, decoders, the
  * Beken CRC vectors of §4 and the status-register computation of §5.1. */
 #include "config.h"
 

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Bouffalo Lab ISP encoders and decoders against the literal byte
- * sequences of shared/specs/bl60x-isp.md (§N). */
+ * sequences of docs/protocols/bl60x.md (§N). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Host-side checksums against the vectors in the Beken spec (§4) and the
  * real dumps. */
 #include <check.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Chip database: the real chipdb/bk72xx.yaml, the format's features
  * (defaults, base, params, number forms, directories) and the loader's
  * errors, each checked for its exact file:line:col and message. */

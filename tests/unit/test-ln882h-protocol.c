@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* LN882H / LN8825 protocol encoders and decoders against the literal byte
- * sequences of shared/specs/ln882h.md (§1.3, §1.4, §2, §3, §6). */
+ * sequences of docs/protocols/ln882h.md (§1.3, §1.4, §2, §3, §6). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Number parsing as the CLI accepts it. */
 #include <check.h>
 #include <stdlib.h>

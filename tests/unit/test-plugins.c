@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The plugin loader: descriptor checks, then real loading of the test plugins
  * (IOTFLASH_TEST_PLUGINS) and of the in-tree bk72xx plugin when available. */
 #include "config.h"

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Realtek Ameba protocols: request builders and XMODEM frames against the
- * literal bytes of shared/specs/rtl87xx.md §1.2-§1.6 and §10, the AmebaZ2
+ * literal bytes of docs/protocols/rtl87xx.md §1.2-§1.6 and §10, the AmebaZ2
  * shell's DW/DB text (§7.3), and the spec's checksum vectors. */
 #include "config.h"
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The serial transport over real pseudo-terminals (the termios path the
  * simulator and socat ports take), its open errors, and libserialport's
  * side: it refuses ptys, yet the transport opens them; list() works. */

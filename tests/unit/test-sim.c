@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The simulator host, driven in-process: a tiny echo model runs in a forked
  * host (sim_host_run), the test is the client on the other end of the pty. */
 #define _GNU_SOURCE

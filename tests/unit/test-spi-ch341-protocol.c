@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* CH341A USB-SPI: packet encoding (bit reversal, splitting, CS pluck, pin
- * packets) against shared/specs/spi-ch341.md §1, SPI NOR frames and the
+ * packets) against docs/protocols/spi-ch341.md §1, SPI NOR frames and the
  * unprotect plan (§3), the flash model's command semantics (§6.3), and the
  * device model end to end at the packet level, including the Beken
  * SPI-mode handshake (§5.3, §6.4). */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Tuya store extraction and Beken code encryption: spec vectors, synthetic
  * stores built here from the format (fragmented values, swap copies,
  * damage), and the real dumps in $IOTFLASH_DUMPS (§9 of the spec). */

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* W600/W800 protocol encoders and decoders against the literal byte
- * sequences and test vectors of shared/specs/w80x.md. */
+ * sequences and test vectors of docs/protocols/w80x.md. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* CH341A device core and Beken SPI-mode ROM, see device.h. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The CH341A as the USB device sees it (spec §6.2): OUT packets in, IN
  * packets queued, UIO pins, the SPI slave on CS0 (a flash, or a Beken
  * chip whose CEN is on D2, §6.4). */

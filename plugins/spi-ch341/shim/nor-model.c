@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* SPI NOR flash model, see nor-model.h. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

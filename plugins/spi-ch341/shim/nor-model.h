@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* A 25-series SPI NOR flash as the CH341A model's slave (spec §6.3): bytes
  * in, bytes out, write-type commands on the CS rising edge, busy timing,
  * status-register protection.  Time comes from the caller (microseconds),

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Parsing of the CH341A model's --faults SPEC, see usb-faults.h. */
 #ifdef HAVE_CONFIG_H
 #include "config.h"

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The CH341A model's fault and option SPEC (iotflash-sim --faults with a
  * ch341a+PART model; spec §6.1 SIM-U4): shared by iotflash-sim, which
  * checks it, and the libusb shim, which applies it. */

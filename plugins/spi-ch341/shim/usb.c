@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* libusb-1.0 shim: the API subset that the spi-ch341 transport and
  * flashrom's ch341a_spi programmer use (spec §6.1 SIM-U2), served by the
  * CH341A device model instead of a USB bus.  iotflash-sim preloads it
