@@ -76,7 +76,7 @@ has libiotflash-formats1 "/usr/lib/$triplet/libiotflash-formats\.so\.1"
 lacks libiotflash-formats1 "/usr/include/|\.la$"
 for h in tuya beken formats; do has libiotflash-formats-dev "/usr/include/iotflash/$h\.h$"; done
 has libiotflash-formats-dev "/usr/lib/$triplet/pkgconfig/iotflash-formats\.pc$"
-has libiotflash-formats-dev "/usr/lib/$triplet/libiotflash-formats\.so$"
+has libiotflash-formats-dev "/usr/lib/$triplet/libiotflash-formats\.so -> "
 [[ $(dpkg-deb -f "$(deb libiotflash-formats1)" Depends) != *libiotflash1* ]] ||
 	die "libiotflash-formats1 depends on libiotflash1"
 [[ $(dpkg-deb -f "$(deb iotflash)" Depends) == *libiotflash-formats1* ]] ||
