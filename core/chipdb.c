@@ -1120,8 +1120,10 @@ static const char *const loader_keys[L_COUNT] = { "name", "file", "sha256", "siz
 static int load_str_list(struct loader *ld, const yaml_node_t *n, const char *key, bool names,
                          const char *const **out, unsigned *count)
 {
-	if (n->type != YAML_SEQUENCE_NODE || seq_len(n) == 0 || seq_len(n) > UINT_MAX)
-		return fail_at(ld, n, "'%s' must be a non-empty list, not %s", key, kind(n));
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, n, "'%s' must be a list, not %s", key, kind(n));
+	if (seq_len(n) == 0 || seq_len(n) > UINT_MAX)
+		return fail_at(ld, n, "'%s' must not be an empty list", key);
 	size_t len = seq_len(n);
 	const char **v = ld_alloc(ld, len, sizeof *v);
 	if (!v)
