@@ -154,15 +154,17 @@ static const char *use_text(const struct iotflash_chip *c)
 static int missing(struct iotflash_dev *dev, const struct iotflash_chip *c)
 {
 	const struct iotflash_loader *l = c->loaders[0];
-	char dir[4096] = "";
+	char dir[4096] = "", size[32] = "";
 
 	warn_lookalikes(dev, c);
 	iotflash_loader_dir(0, dir, sizeof(dir));
+	if (l->size)
+		snprintf(size, sizeof(size), "%u bytes, ", (unsigned)l->size);
 	return iotflash_fail(dev, IOTFLASH_ERR_LOADER_MISSING,
-	                     "%s needs its RAM loader%s and none is in the loader directories: get %s (%u bytes, SHA-256 "
+	                     "%s needs its RAM loader%s and none is in the loader directories: get %s (%sSHA-256 "
 	                     "%.16s...%s%s) and copy it, under any name, to %s/ or pass --loader FILE "
 	                     "(`iotflash loaders` lists what each chip needs)",
-	                     c->name, use_text(c), l->file, (unsigned)l->size, l->sha256, l->n_from ? ", from " : "",
+	                     c->name, use_text(c), l->file, size, l->sha256, l->n_from ? ", from " : "",
 	                     l->n_from ? l->from[0] : "", dir);
 }
 
