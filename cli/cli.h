@@ -24,6 +24,8 @@ struct cli {
 
 /* commands.c */
 int cli_run(struct cli *c);
+/* loaders.c: `iotflash loaders` */
+int cli_loaders(struct cli *c);
 /* progress.c: the library's progress callback (bar on a TTY, lines otherwise). */
 void cli_progress(void *user, const struct iotflash_progress *p);
 void cli_progress_end(void);

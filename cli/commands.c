@@ -528,7 +528,7 @@ int cli_run(struct cli *c)
 		{"verify-flash", cmd_verify},       {"erase-region", cmd_erase_region},
 		{"erase-flash", cmd_erase_flash},   {"list-chips", cmd_list_chips},
 		{"list-plugins", cmd_list_plugins}, {"list-ports", cmd_list_ports},
-		{"tuya-config", cmd_tuya},
+		{"tuya-config", cmd_tuya},          {"loaders", cli_loaders},
 	};
 	char name[64];
 

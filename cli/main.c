@@ -31,6 +31,7 @@ static void usage(FILE *f)
 	      "  erase-region ADDR SIZE\n"
 	      "  verify-flash ADDR FILE       device-side checksum compare\n"
 	      "  list-chips | list-plugins | list-ports\n"
+	      "  loaders                      RAM loaders per chip: needed, present, where to get them\n"
 	      "  tuya-config BACKUP           pin template and module from a Beken Tuya backup (offline)\n"
 	      "  beken-crypt ...              Beken flash image encryption helpers (offline; --help)\n"
 	      "\n"

@@ -170,6 +170,8 @@ int ctx_db(struct iotflash_ctx *ctx, struct chipdb **db)
 	for (unsigned i = 0; i < seen.n; i++)
 		free(seen.names[i]);
 	free(seen.names);
+	if (rc == IOTFLASH_OK)
+		rc = chipdb_link_loaders(ctx->db, ctx->error, sizeof(ctx->error));
 	if (rc != IOTFLASH_OK)
 		return rc;
 	if (chipdb_count(ctx->db) == 0)
