@@ -227,6 +227,7 @@ struct ym_sink {
 struct ym_state {
 	unsigned expected;          /* blocks accepted so far (header = 0) */
 	unsigned errors;
+	bool asked;                 /* a `C` went out: a bad block may be NAKed */
 	bool begun;
 };
 
@@ -239,6 +240,15 @@ static int ym_reject(struct ln_model *m, struct ym_state *st)
 		tx_cancel(m);
 		return YM_ABORTED;
 	}
+	return 0;
+}
+
+/* Nothing is NAKed before the first `C` asked for a block. */
+static int ym_reject_if_asked(struct ln_model *m, struct ym_state *st)
+{
+	if (st->asked)
+		return ym_reject(m, st);
+	rx_flush(m);
 	return 0;
 }
 
@@ -340,15 +350,16 @@ static int ym_cancel_byte(struct ln_model *m)
 
 static int ym_receive(struct ln_model *m, const struct ym_sink *sk)
 {
-	struct ym_state st = {0, 0, false};
+	struct ym_state st = {0, 0, false, false};
 	uint8_t seq;
 
 	for (;;) {
 		int r = 0, b = rx_byte(m, st.begun ? RX_POLL_MS : sk->c_interval_ms);
 		if (b == TIMEOUT) {
-			if (!st.begun)
+			if (!st.begun) {
 				tx_byte(m, LN_C);
-			else if (++st.errors > YM_MAX_ERRORS) {
+				st.asked = true;
+			} else if (++st.errors > YM_MAX_ERRORS) {
 				tx_cancel(m);
 				return YM_ABORTED;
 			}
@@ -361,7 +372,7 @@ static int ym_receive(struct ln_model *m, const struct ym_sink *sk)
 			if (is_event(n))
 				return n;
 			if (n < 0 || seq != (uint8_t)st.expected)
-				r = ym_reject(m, &st);
+				r = ym_reject_if_asked(m, &st);
 			else
 				r = st.begun ? ym_data(m, &st, sk, (size_t)n) : ym_block0(m, &st, sk, (size_t)n);
 		} else if (b == LN_EOT && st.begun) {
@@ -371,9 +382,11 @@ static int ym_receive(struct ln_model *m, const struct ym_sink *sk)
 		} else if (b == 'A' || b == 'a') {
 			tx_cancel(m);
 			r = YM_ABORTED;
-		} else {
+		} else if (st.begun) {
 			r = ym_reject(m, &st);
 		}
+		/* Before block 0 a stray byte (the LF of the host's `\r\n`)
+		 * is no block: dropped, and the next `C` asks again. */
 		if (r != 0)
 			return r;
 	}
