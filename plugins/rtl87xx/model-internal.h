@@ -63,6 +63,8 @@ struct rtl_model {
 	uint32_t session_bytes;
 	bool session_ram;
 	bool session_failed;
+	size_t tx_len;             /* a reply being built: sent whole (one write) */
+	uint8_t txq[65536];
 };
 
 /* What ended an XMODEM receive session. */
@@ -78,6 +80,12 @@ struct m_xm_cfg {
 };
 
 /* model.c */
+void m_flush(struct rtl_model *m);
+int m_read(struct rtl_model *m, void *buf, size_t len, int timeout_ms);
+int m_read_full(struct rtl_model *m, void *buf, size_t len, int gap_ms);
+void m_busy(struct rtl_model *m, uint64_t us);
+void m_wait(struct rtl_model *m, unsigned ms);
+void m_set_baud(struct rtl_model *m, uint32_t baud);
 int m_byte(struct rtl_model *m, uint8_t *b, int timeout_ms);
 void m_send(struct rtl_model *m, const void *buf, size_t len);
 void m_send_byte(struct rtl_model *m, uint8_t b);

@@ -117,7 +117,7 @@ static int hang(struct rtl_model *m, uint32_t target)
 	int r;
 
 	iotflash_sim_log(m->sim, "rtl87xx: monitor: jump to 0x%08X: hanging until reset", (unsigned)target);
-	while ((r = iotflash_sim_read(m->sim, buf, sizeof buf, -1)) >= 0)
+	while ((r = m_read(m, buf, sizeof buf, -1)) >= 0)
 		;
 	return r;
 }

@@ -170,7 +170,7 @@ static void cmd_text(struct w80x_model *m, uint32_t cmd)
 
 static void cmd_stub_read(struct w80x_model *m, const struct w80x_frame *f)
 {
-	uint8_t crc[4];
+	uint8_t *reply;
 	uint32_t addr, len, sum;
 
 	if (f->n != 8 || !in_flash(m, le32(f->params), le32(f->params + 4)) || le32(f->params + 4) == 0) {
@@ -179,11 +179,14 @@ static void cmd_stub_read(struct w80x_model *m, const struct w80x_frame *f)
 	}
 	addr = le32(f->params) - W80X_FLASH_BASE;
 	len = le32(f->params + 4);
+	if (!(reply = malloc((size_t)len + 4)))
+		return;
 	sum = w80x_crc32(m->flash + addr, len);
+	memcpy(reply, m->flash + addr, len);
 	for (int i = 0; i < 4; i++)
-		crc[i] = (uint8_t)(sum >> (8 * i));
-	iotflash_sim_write(m->sim, m->flash + addr, len);
-	iotflash_sim_write(m->sim, crc, 4);
+		reply[len + (uint32_t)i] = (uint8_t)(sum >> (8 * i));
+	iotflash_sim_write(m->sim, reply, (size_t)len + 4);  /* data and CRC: one transmission */
+	free(reply);
 }
 
 /* Returns IOTFLASH_SIM_RESET for a W800 reboot, else 0. */
