@@ -36,6 +36,7 @@
 #define STREAM_IDLE_MS 10000  /* the host gave up on the transfer */
 #define QUIET_MS         50
 #define DEFAULT_C_MS    120
+#define CMD_GET_BT_MAC 0x34  /* w80xprog -i asks it first (§3) */
 
 enum variant { W800, W600 };
 enum phase { PH_HEADER, PH_BODY, PH_PAD };
@@ -160,6 +161,8 @@ static void cmd_text(struct w80x_model *m, uint32_t cmd)
 
 	if (cmd == W80X_CMD_GET_MAC)  /* ROM download mode: "Mac:" (§3) */
 		n = snprintf(text, sizeof text, "Mac:286DCD%02X%02X%02X\n", m->flash_mid, 0x80, 0x0A);
+	else if (cmd == CMD_GET_BT_MAC && m->variant == W800)  /* same shape, next address [inferred] */
+		n = snprintf(text, sizeof text, "Mac:286DCD%02X%02X%02X\n", m->flash_mid, 0x80, 0x0B);
 	else if (cmd == W80X_CMD_FLASH_ID)
 		n = snprintf(text, sizeof text, "FID:%02X,%02X\n", m->flash_mid, log2u(m->flash_size));
 	else if (cmd == W80X_CMD_ROM_VERSION && m->rom_version >= 0)
@@ -200,6 +203,7 @@ static int dispatch(struct w80x_model *m, const struct w80x_frame *f)
 		cmd_erase(m, f);
 		break;
 	case W80X_CMD_GET_MAC:
+	case CMD_GET_BT_MAC:
 	case W80X_CMD_FLASH_ID:
 	case W80X_CMD_ROM_VERSION:
 		cmd_text(m, f->cmd);
