@@ -32,6 +32,9 @@
 
 enum m_kind { M_AMBZ, M_AMBZ2, M_AMBD };
 
+/* What a program loaded into RAM is (the model runs only what it knows). */
+enum m_prog { M_PROG_NONE, M_PROG_UNKNOWN, M_PROG_Z2_STUB, M_PROG_Z2_STUB_Z };
+
 struct rtl_model {
 	struct iotflash_sim *sim;
 	const struct iotflash_chip *chip;
@@ -60,6 +63,9 @@ struct rtl_model {
 	/* XMODEM session */
 	uint32_t erase_mark;       /* binary: sectors below are not erased again */
 	uint32_t fwd_pos;          /* AmebaZ2: next flash offset of `fwd` */
+	uint32_t ram_pos;          /* AmebaZ2: next RAM address of `fwdram` */
+	uint32_t prog_addr;        /* where the last `fwdram` program starts */
+	enum m_prog prog;
 	uint32_t session_bytes;
 	bool session_ram;
 	bool session_failed;
@@ -107,7 +113,15 @@ int m_edit(struct rtl_model *m, int argc, char **argv, bool words);
 /* Split a command line on single spaces; returns argc. */
 int m_split(char *line, char **argv, int max);
 
+/* model-ramcode.c */
+int m_cmd_fwdram(struct rtl_model *m, int argc, char **argv);
+enum m_prog m_identify_program(const uint8_t *p, size_t n);
+/* A table entry jumped to handler: true (and *result) when it ran a known program. */
+bool m_run_program(struct rtl_model *m, uint32_t handler, int *result);
+
 /* model-monitor.c */
+/* Run argv[0] from the RAM command table; false when the table lacks it. */
+bool m_table_command(struct rtl_model *m, int argc, char **argv, int *result);
 #define M_MONITOR_CMDS_MAX 16
 /* Lay the command table out in RAM (its pointer at 0x1002F054, §7.5). */
 void m_monitor_table(struct rtl_model *m);

@@ -322,7 +322,7 @@ struct shell_cmd {
 static const struct shell_cmd shell_cmds[] = {
 	{ "ping", cmd_ping }, { "ucfg", cmd_ucfg }, { "DW", cmd_dw }, { "DB", cmd_db },
 	{ "EW", cmd_ew }, { "EB", cmd_eb }, { "fwd", cmd_fwd }, { "hashq", cmd_hashq },
-	{ "seras", cmd_seras }, { "ceras", cmd_ceras }, { "disc", cmd_disc }, { "WDTRST", cmd_wdtrst },
+	{ "fwdram", m_cmd_fwdram }, { "seras", cmd_seras }, { "ceras", cmd_ceras }, { "disc", cmd_disc }, { "WDTRST", cmd_wdtrst },
 };
 
 int m_split(char *line, char **argv, int max)
@@ -337,15 +337,18 @@ int m_split(char *line, char **argv, int max)
 	return argc;
 }
 
-/* Split on single spaces; names are case-sensitive; unknown: silence [unknown]. */
+/* Split on single spaces; names are case-sensitive; other names run from
+ * the RAM command table (§7.5: how tools start code); unknown: silence [unknown]. */
 static int run_line(struct rtl_model *m, char *line)
 {
 	char *argv[MAX_ARGS];
-	int argc = m_split(line, argv, MAX_ARGS);
+	int argc = m_split(line, argv, MAX_ARGS), r;
 
 	for (size_t i = 0; i < sizeof shell_cmds / sizeof shell_cmds[0]; i++)
 		if (strcmp(argv[0], shell_cmds[i].name) == 0)
 			return shell_cmds[i].run(m, argc, argv);
+	if (m_table_command(m, argc, argv, &r))
+		return r;
 	return 0;
 }
 

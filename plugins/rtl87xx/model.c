@@ -728,6 +728,7 @@ static int rtl_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
 		/* RAM is lost at reset; the flash is kept. */
 		memset(m->ram, 0, sizeof m->ram);
 		m->tx_len = 0;  /* what was not sent yet is lost */
+		m->prog = M_PROG_NONE;
 		r = m->kind == M_AMBZ2 ? m_shell_power_on(m) : binary_power_on(m);
 		if (r == IOTFLASH_SIM_RESET)
 			iotflash_sim_log(sim, "rtl87xx: reset");
