@@ -33,7 +33,7 @@
 enum m_kind { M_AMBZ, M_AMBZ2, M_AMBD };
 
 /* What a program loaded into RAM is (the model runs only what it knows). */
-enum m_prog { M_PROG_NONE, M_PROG_UNKNOWN, M_PROG_Z2_STUB, M_PROG_Z2_STUB_Z };
+enum m_prog { M_PROG_NONE, M_PROG_UNKNOWN, M_PROG_Z2_STUB, M_PROG_Z2_STUB_Z, M_PROG_RTL8710B_STUB };
 
 struct rtl_model {
 	struct iotflash_sim *sim;
@@ -118,6 +118,9 @@ int m_cmd_fwdram(struct rtl_model *m, int argc, char **argv);
 enum m_prog m_identify_program(const uint8_t *p, size_t n);
 /* A table entry jumped to handler: true (and *result) when it ran a known program. */
 bool m_run_program(struct rtl_model *m, uint32_t handler, int *result);
+
+/* model-a5stub.c: the RTL8710B stub's command loop, until reset. */
+int m_a5_stub(struct rtl_model *m);
 
 /* model-monitor.c */
 /* Run argv[0] from the RAM command table; false when the table lacks it. */

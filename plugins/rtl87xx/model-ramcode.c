@@ -39,6 +39,9 @@ static const struct known_program programs[] = {
 	  "iotflash:z2xm" },
 	{ M_PROG_Z2_STUB_Z, 9500, "038f35bcb23d40fe9070f22918288bfe834d50aac4e82d4ba542461cae57a971",
 	  "iotflash:z2xmz" },
+	/* RTL8710B_Stub.bin (18094 bytes after gunzip): its SHA-256 is not
+	 * known to the project yet, so only the stand-in is recognised. */
+	{ M_PROG_RTL8710B_STUB, 18094, NULL, "iotflash:rtl8710b-stub" },
 };
 
 static bool sha_is(const uint8_t *p, size_t n, const char *hex)
@@ -67,7 +70,7 @@ enum m_prog m_identify_program(const uint8_t *p, size_t n)
 		size_t ml = strlen(k->marker) + 1;
 		if (n < k->size)
 			continue;
-		if (sha_is(p, k->size, k->sha256) || memcmp(p, k->marker, ml) == 0)
+		if ((k->sha256 && sha_is(p, k->size, k->sha256)) || memcmp(p, k->marker, ml) == 0)
 			return k->kind;
 	}
 	return M_PROG_UNKNOWN;

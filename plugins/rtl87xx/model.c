@@ -540,8 +540,13 @@ static int ram_boot(struct binary *bn)
 {
 	struct rtl_model *m = bn->m;
 
-	if (bn->p == P_AMBZ_ROM)
-		return ram_word(m, AMBZ_BOOT_WORD) == AMBZ_FLASH_BOOT ? run_firmware(m) : hang(m);
+	if (bn->p == P_AMBZ_ROM) {
+		if (ram_word(m, AMBZ_BOOT_WORD) == AMBZ_FLASH_BOOT)
+			return run_firmware(m);
+		if (m_identify_program(m->ram + (AMBZ_BOOT_WORD - m->ram_base), m->session_bytes) == M_PROG_RTL8710B_STUB)
+			return m_a5_stub(m);  /* the GUI's stub, uploaded to 0x10002000 (§2.5) */
+		return hang(m);
+	}
 	if (ram_word(m, m->loader_addr) == m->loader_magic && m->session_bytes >= LOADER_MIN_LEN) {
 		iotflash_sim_log(m->sim, "rtl87xx: the flash loader runs");
 		bn->p = P_AMBD_LOADER;

@@ -11,7 +11,7 @@ import termios
 import time
 import tty
 
-BAUDS = {115200: termios.B115200, 230400: termios.B230400, 460800: termios.B460800,
+BAUDS = {115200: termios.B115200, 230400: termios.B230400, 460800: termios.B460800, 1500000: termios.B1500000,
          921600: termios.B921600, 2000000: termios.B2000000}
 
 
