@@ -57,7 +57,7 @@ def main():
                  b"OK" + struct.pack("<H", 16) + seg)
             T.eq("nothing follows the segment header reply", sim.drain(0.05), b"")
         finally:
-            sim.stop()
+            T.eq("iotflash-sim exits cleanly", sim.stop(), 0)
     return T.exit_code()
 
 

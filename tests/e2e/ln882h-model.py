@@ -3,7 +3,8 @@
 # SPDX-FileCopyrightText: 2026 The iotflash developers
 """Raw-protocol test of the LN882H device model's ROM (plugins/ln882h/model.c):
 the RAM-code upload as the public tools do it, with the command line ended
-by CR LF (what they all send) and by a lone CR.  The LF of CR LF must never
+by CR LF (what they all send) and by a lone CR.  With wire timing the
+short replies must arrive in one piece, as the ROM sends them.  The LF of CR LF must never
 reach the YMODEM receiver as data or draw a NAK (docs/protocols/ln882h.md
 §1.3, §2.1): the device only ever answers with `C` until block 0."""
 import os
@@ -31,12 +32,14 @@ def wait_c(sim, what, timeout=5.0):
     return got
 
 
-def ymodem_send(sim, name, image, what):
+def ymodem_send(sim, name, image, what, whole):
     wait_c(sim, what)
     sim.drain(0.05)  # further `C`s of the pacing
     head = name.encode() + b"\0" + str(len(image)).encode() + b"\0"
     sim.send(block(SOH, 0, head.ljust(128, b"\0")))
-    T.eq(f"{what}: block 0 answered ACK C", sim.read(2, 3), bytes([ACK, C]))
+    # With wire timing a reply split into two writes shows up as two reads.
+    got = sim.read_once(3) if whole else sim.read(2, 3)
+    T.eq(f"{what}: block 0 answered ACK C{' in one piece' if whole else ''}", got, bytes([ACK, C]))
     seq, ok = 1, True
     for off in range(0, len(image), 1024):
         sim.send(block(STX, seq & 0xFF, image[off:off + 1024].ljust(1024, b"\x1a")))
@@ -66,11 +69,12 @@ def ram_code_up(sim, what):
     return T.check(f"{what}: RAM code answers version", False, "silence")
 
 
-def upload(sim, image, eol, what):
+def upload(sim, image, eol, what, whole):
     sim.send(b"version" + eol)
-    T.eq(f"{what}: ROM version", sim.read(len(STAMP), 2), STAMP)
+    got = sim.read_once(2) if whole else sim.read(len(STAMP), 2)
+    T.eq(f"{what}: ROM version{' in one piece' if whole else ''}", got, STAMP)
     sim.send(b"download [rambin] [0x20000000] [%d]" % len(image) + eol)
-    ymodem_send(sim, "ramcode.bin", image, what)
+    ymodem_send(sim, "ramcode.bin", image, what, whole)
     ram_code_up(sim, what)
 
 
@@ -86,12 +90,12 @@ def main():
             sim = Sim(tmp, f"ln882h-{int(timing)}", "ln882h", b"\xff" * 0x200000, timing=timing)
             try:
                 tag = "timed" if timing else "untimed"
-                upload(sim, image, b"\r\n", f"{tag} CR LF")
+                upload(sim, image, b"\r\n", f"{tag} CR LF", timing)
                 sim.send(b"reboot\r\n")
                 T.eq(f"{tag}: reboot status", sim.read_until(b"pppp\r\n", 3), b"reboot\r\npppp\r\n")
-                upload(sim, image, b"\r", f"{tag} CR")
+                upload(sim, image, b"\r", f"{tag} CR", timing)
             finally:
-                sim.stop()
+                T.eq("iotflash-sim exits cleanly", sim.stop(), 0)
     return T.exit_code()
 
 

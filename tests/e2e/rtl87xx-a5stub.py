@@ -99,7 +99,7 @@ def main():
             sim.send(frame(0x90)[:-1] + b"\x00")
             T.eq("stub: a bad checksum gets the error reply", sim.read(6, 2), ERROR_AFTER_READ)
         finally:
-            sim.stop()
+            T.eq("iotflash-sim exits cleanly", sim.stop(), 0)
     return T.exit_code()
 
 

@@ -158,7 +158,7 @@ def main():
             T.eq("a jump into unknown code: silence", sim.drain(0.5), b"")
             T.check("... and no more ping", not ping(sim))
         finally:
-            sim.stop()
+            T.eq("iotflash-sim exits cleanly", sim.stop(), 0)
     return T.exit_code()
 
 

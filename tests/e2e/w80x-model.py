@@ -74,7 +74,7 @@ def main():
             T.eq("0x3E (ROM version)", query(sim, 0x3E, 3), b"R:8")
             T.check("`C` resumes after a reply", sim.read_until(b"C", 1).endswith(b"C"))
         finally:
-            sim.stop()
+            T.eq("iotflash-sim exits cleanly", sim.stop(), 0)
     return T.exit_code()
 
 
