@@ -92,6 +92,14 @@ def main():
             try:
                 tag = "timed" if timing else "untimed"
                 upload(sim, image, b"\r\n", f"{tag} CR LF", timing)
+                # The RAM code's `upgrade\r\n`: its LF must not draw a NAK either.
+                sim.send(b"startaddr 0x7000\r\n")
+                T.eq(f"{tag}: startaddr", sim.read_until(b"pppp\r\n", 3), b"startaddr 0x7000\r\npppp\r\n")
+                sim.send(b"upgrade\r\n")
+                T.eq(f"{tag}: upgrade CR LF: echo, then `C` first", sim.read_until(b"C", 3), b"upgradeC")
+                sim.send(bytes([0x18, 0x18]))  # CAN CAN: the receiver leaves silently
+                sim.drain(0.3)
+                ram_code_up(sim, f"{tag} after a cancelled upgrade")
                 sim.send(b"reboot\r\n")
                 T.eq(f"{tag}: reboot status", sim.read_until(b"pppp\r\n", 3), b"reboot\r\npppp\r\n")
                 upload(sim, image, b"\r", f"{tag} CR", timing)
