@@ -204,3 +204,49 @@ int iotflash_obk_set_assignment(struct iotflash_obk_config *cfg, const char *ass
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - assignment), assignment);
 	return iotflash_obk_set(cfg, key, eq + 1, err, errlen);
 }
+
+int iotflash_obk_get(const struct iotflash_obk_config *cfg, const char *key, char *buf, size_t size)
+{
+	unsigned n;
+	const struct obk_str_field *f = obk_str_fields(&n);
+	const struct iotflash_obk_platform *p = cfg ? cfg->plat : NULL;
+	unsigned long v;
+
+	if (!p || !key || !buf || !size)
+		return IOTFLASH_ERR_ARG;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned fsize = f[i].off == OBK_OFF_STARTUP ? obk_startup_size(cfg) : f[i].size;
+		if (strcmp(key, f[i].key) == 0) {
+			snprintf(buf, size, "%.*s", (int)strnlen((const char *)cfg->blob + f[i].off, fsize),
+			         (const char *)cfg->blob + f[i].off);
+			return IOTFLASH_OK;
+		}
+	}
+	if (strcmp(key, "mqtt.port") == 0) {
+		snprintf(buf, size, "%u", (unsigned)obk_get_le(cfg->blob + OBK_OFF_MQTT_PORT, 4));
+		return IOTFLASH_OK;
+	}
+	if (strncmp(key, "pin.", 4) == 0 && parse_uint(key + 4, 1000, &v) && v < p->pins) {
+		unsigned role = cfg->blob[OBK_OFF_ROLES + v];
+		unsigned c1 = cfg->blob[obk_channels_off(p) + v], c2 = cfg->blob[obk_channels2_off(p) + v];
+		int len;
+		if (role == 0) {
+			buf[0] = '\0';
+			return IOTFLASH_OK;
+		}
+		if (iotflash_obk_role_name(role))
+			len = snprintf(buf, size, "%s", iotflash_obk_role_name(role));
+		else
+			len = snprintf(buf, size, "%u", role);
+		if (len > 0 && (size_t)len < size && (c1 || c2))
+			len += snprintf(buf + len, size - (size_t)len, ":%u", c1);
+		if (len > 0 && (size_t)len < size && c2)
+			snprintf(buf + len, size - (size_t)len, ":%u", c2);
+		return IOTFLASH_OK;
+	}
+	if (strncmp(key, "flag.", 5) == 0 && parse_uint(key + 5, 63, &v)) {
+		snprintf(buf, size, "%d", obk_flag(cfg, (unsigned)v));
+		return IOTFLASH_OK;
+	}
+	return IOTFLASH_ERR_ARG;
+}

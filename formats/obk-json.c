@@ -106,21 +106,11 @@ int iotflash_obk_to_json(const struct iotflash_obk_config *cfg, bool show_secret
 	add(&b, ", \"pin\": {");
 	first = true;
 	for (unsigned i = 0; i < p->gpio_max; i++) {
-		unsigned role = cfg->blob[OBK_OFF_ROLES + i];
-		unsigned c1 = cfg->blob[obk_channels_off(p) + i], c2 = cfg->blob[obk_channels2_off(p) + i];
-		const char *name = iotflash_obk_role_name(role);
-		if (role == 0)
+		char key[16], val[64];
+		snprintf(key, sizeof(key), "pin.%u", i);
+		if (iotflash_obk_get(cfg, key, val, sizeof(val)) != IOTFLASH_OK || !val[0])
 			continue;
-		add(&b, "%s\"%u\": \"", first ? "" : ", ", i);
-		if (name)
-			add(&b, "%s", name);
-		else
-			add(&b, "%u", role);
-		if (c1 || c2)
-			add(&b, ":%u", c1);
-		if (c2)
-			add(&b, ":%u", c2);
-		add(&b, "\"");
+		add(&b, "%s\"%u\": \"%s\"", first ? "" : ", ", i, val);
 		first = false;
 	}
 	add(&b, "}, \"flag\": {");
@@ -245,7 +235,7 @@ static bool read_string(struct reader *r, char *out, size_t size)
 
 static bool informational(const char *path)
 {
-	static const char *const keys[] = {"$schema", "chip", "layout_group", "crc_variant", "version", "crc"};
+	static const char *const keys[] = {"$schema", "address", "chip", "layout_group", "crc_variant", "version", "crc"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(path, keys[i]) == 0)
 			return true;

@@ -82,6 +82,9 @@ IOTFLASH_API void iotflash_obk_set_version(struct iotflash_obk_config *cfg, int3
  * IOTFLASH_ERR_ARG and err names the key and what is wrong. */
 IOTFLASH_API int iotflash_obk_set(struct iotflash_obk_config *cfg, const char *key, const char *value,
                                   char *err, size_t errlen);
+/* The value of one key as text, as iotflash_obk_set takes it ("" for an
+ * unused pin, "0"/"1" for a flag).  IOTFLASH_ERR_ARG for an unknown key. */
+IOTFLASH_API int iotflash_obk_get(const struct iotflash_obk_config *cfg, const char *key, char *buf, size_t size);
 /* "KEY=VALUE" form of iotflash_obk_set. */
 IOTFLASH_API int iotflash_obk_set_assignment(struct iotflash_obk_config *cfg, const char *assignment,
                                              char *err, size_t errlen);
