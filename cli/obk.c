@@ -369,24 +369,30 @@ int cli_tuya_obk_json(const char *backup_path, bool show_secrets)
 		return cli_error("%s: %s", backup_path, err);
 	}
 	free(dump);
-	snprintf(chip, sizeof(chip), "%s", iotflash_tuya_chip(cfg, NULL) ? iotflash_tuya_chip(cfg, NULL) : "bk7231n");
+	/* BK7231T and N share group D and 29 GPIOs: either bounds the pins */
+	snprintf(chip, sizeof(chip), "%s", iotflash_tuya_chip(cfg, NULL) ? iotflash_tuya_chip(cfg, NULL) : "");
 	for (char *p = chip; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	plat = iotflash_obk_platform(chip);
+	plat = iotflash_obk_platform(*chip ? chip : "bk7231n");
 	module = iotflash_tuya_module(cfg);
 	/* names: the module's, fit for a host name (short) and as given (long) */
-	snprintf(name, sizeof(name), "obk_%s", module && *module ? module : chip);
+	snprintf(name, sizeof(name), "obk_%s", module && *module ? module : *chip ? chip : "tuya");
 	for (char *p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
 			*p = '_';
-	printf("{\"chip\": ");
-	json_str(chip);
-	printf(", \"name\": {\"short\": ");
+	if (*chip) {
+		printf("{\"chip\": ");
+		json_str(chip);
+		printf(", ");
+	} else {
+		printf("{");
+	}
+	printf("\"name\": {\"short\": ");
 	json_str(name);
 	printf(", \"long\": ");
 	{
 		char longname[64];
-		snprintf(longname, sizeof(longname), "OpenBeken %s", module && *module ? module : chip);
+		snprintf(longname, sizeof(longname), "OpenBeken %s", module && *module ? module : *chip ? chip : "Tuya device");
 		json_str(longname);
 	}
 	printf("}");
