@@ -196,10 +196,10 @@ static int on_image(struct cli *c, const struct job *j, const char *path)
 	if (!rc && changed) {
 		if (iotflash_write_file_atomic(path, data, len, 0600, err, sizeof(err)) != IOTFLASH_OK)
 			rc = cli_error("%s", err);
-		else if (c->json)
-			printf("{\"command\": \"obk-config\", \"ok\": true, \"address\": %u, \"file\": \"%s\"}\n",
-			       (unsigned)(region->start + plat->offset), path);
-		else
+		else if (c->json) {  /* the configuration as written, as show prints it */
+			struct job shown = {SHOW, NULL, NULL, 0, path};
+			rc = apply(c, &shown, plat, region, data + region->start, &changed);
+		} else
 			printf("Wrote the OpenBeken configuration of %s into %s at 0x%06x\n", chip->name, path,
 			       (unsigned)(region->start + plat->offset));
 	}

@@ -105,6 +105,8 @@ while read -r chip fsize start size where variant group ldr pin badpin; do
 	check "$chip: the password is hidden without --show-secrets" sh -c "! grep -q s3cret '$T/out'"
 	iot -c "$chip" "${L[@]}" --json --show-secrets obk-config show
 	cp "$T/out" "$T/dev.json"
+	check "$chip: show --json validates against docs/obk-config.schema.json" \
+		python3 "$E2E/json-schema-check.py" "$E2E/../../docs/obk-config.schema.json" "$T/dev.json"
 	check "$chip: show --json has the password with --show-secrets" out_has '"password": "s3cret"'
 	stop_sim
 	check "$chip: on flash, the config has the $variant CRC-8 at its place" \

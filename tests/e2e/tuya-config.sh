@@ -123,6 +123,7 @@ run tuya-config --obk-json "$LSPA9"
 check "--obk-json: the template's pins with OpenBeken roles" eval 'status_is 0 && out_has "\"26\": \"Relay:1\"" && out_has "\"8\": \"LED_WIFI_n\""'
 check "--obk-json: no credentials without --show-secrets" eval '! out_has "password"'
 cp "$T/out" "$T/obk.json"
+check "--obk-json validates against docs/obk-config.schema.json" python3 "$CHECK_JSON" "$top_srcdir/docs/obk-config.schema.json" "$T/obk.json"
 head -c $((2 << 20)) /dev/zero | tr '\0' '\377' >"$T/obk-img.bin"
 run -c bk7231n --image "$T/obk-img.bin" obk-config write "$T/obk.json"
 check "--obk-json output is accepted by obk-config write" status_is 0
