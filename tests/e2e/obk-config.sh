@@ -147,6 +147,22 @@ check "write-flash --obk-config with a bad file fails before the port is opened,
 stop_sim
 check "write-flash --obk-config with a bad file writes nothing" same "$T/flash.bin" "$T/before.bin"
 
+# ---- --json of set on a device: an operation object (docs/cli-json.md) ----
+start_sim bk7231n "$T/flash.bin" --no-timing
+iot -c bk7231n --no-backup --json obk-config set name.long=Kitchen
+check "set --json on a device succeeds" succeeded
+check "set --json on a device prints an operation object of the CLI schema" python3 -c '
+import json, sys, importlib.util
+spec = importlib.util.spec_from_file_location("c", sys.argv[1]); mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+doc = json.load(open(sys.argv[3])); errors = []
+mod.check(json.load(open(sys.argv[2]))["$defs"]["operation"], doc, "$", errors)
+sys.exit(1 if errors or doc["command"] != "obk-config" or not doc["ok"] or not doc["verified"] else 0)' \
+	"$E2E/json-schema-check.py" "$E2E/../../docs/cli-json.schema.json" "$T/out"
+stop_sim
+"$IOTFLASH" -c bk7231n --image "$T/flash.bin" --json obk-config set name.short=kitchen >"$T/out" 2>"$T/err"; RC=$?
+check "--image set --json prints the configuration as written" \
+	sh -c "python3 '$E2E/json-schema-check.py' '$E2E/../../docs/obk-config.schema.json' '$T/out' && grep -q '\"short\": \"kitchen\", \"long\": \"Kitchen\"' '$T/out'"
+
 # ---- bad input, offline: one line, nothing changed ----
 cp "$T/flash.bin" "$T/img.bin"; chmod 600 "$T/img.bin"; cp "$T/img.bin" "$T/before.bin"
 for bad in "mqtt.port=70000|mqtt.port" "flag.3=yes|flag.3" "wifi.nope=1|unknown key" "pin.6=Relay:99|invalid channel" \
