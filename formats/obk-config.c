@@ -256,9 +256,12 @@ int iotflash_obk_encode(struct iotflash_obk_config *cfg, uint8_t *area, size_t l
 		return IOTFLASH_ERR_ARG;
 	}
 	/* A version-3 blob would leave bytes 2016-3583 to whatever is on flash
-	 * (§2.1); the whole blob is written, so say so with the current version. */
-	if (iotflash_obk_version(cfg) < 4)
+	 * (§2.1); the whole blob is written, with the current version and, as
+	 * the firmware does when it upgrades an old one, those bytes zeroed. */
+	if (iotflash_obk_version(cfg) < 4) {
+		memset(cfg->blob + 2016, 0, IOTFLASH_OBK_CONFIG_SIZE - 2016);
 		iotflash_obk_set_version(cfg, 5);
+	}
 	iotflash_obk_seal(cfg);
 	if (plat->storage == IOTFLASH_OBK_RAW) {
 		size_t end = plat->offset + IOTFLASH_OBK_CONFIG_SIZE;

@@ -22,13 +22,18 @@ struct buf {
 static void add(struct buf *b, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
 static void add(struct buf *b, const char *fmt, ...)
 {
+	char piece[2048];  /* every piece is one field: at most 1568 bytes */
 	va_list ap;
 	int n;
 	if (b->oom)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(piece, sizeof(piece), fmt, ap);
 	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(piece)) {
+		b->oom = true;
+		return;
+	}
 	if (b->len + (size_t)n + 1 > b->cap) {
 		size_t cap = (b->cap + (size_t)n + 1) * 2;
 		char *p = realloc(b->p, cap);
@@ -39,9 +44,7 @@ static void add(struct buf *b, const char *fmt, ...)
 		b->p = p;
 		b->cap = cap;
 	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
+	memcpy(b->p + b->len, piece, (size_t)n + 1);
 	b->len += (size_t)n;
 }
 

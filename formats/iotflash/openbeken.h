@@ -66,7 +66,8 @@ IOTFLASH_API int iotflash_obk_decode(struct iotflash_obk_config *cfg, const stru
                                      const uint8_t *area, size_t len, char *err, size_t errlen);
 
 /* Store cfg into area (len bytes, holding the area's current content), with
- * header, version kept and CRC recomputed: RAW writes the blob (0xFF after it
+ * header and CRC recomputed (a version below 4 becomes 5, its bytes from
+ * 2016 on zeroed, as they were never part of it): RAW writes the blob (0xFF after it
  * to the end of its sector); EASYFLASH rebuilds the area keeping every other
  * committed entry and one empty sector for garbage collection. */
 IOTFLASH_API int iotflash_obk_encode(struct iotflash_obk_config *cfg, uint8_t *area, size_t len,

@@ -237,6 +237,34 @@ START_TEST(crc_variant_follows_chip)
 }
 END_TEST
 
+/* A version-3 blob (W800 builds before 2026) on flash next to other data:
+ * read with the 2016-byte CRC; written back whole as version 5, the bytes it
+ * never covered zeroed, not taken from the neighbours. */
+START_TEST(version3_upgraded_on_write)
+{
+	struct iotflash_obk_config c, back;
+	static uint8_t area[0x10000];
+	char err[256];
+	memset(area, 0xA5, sizeof(area));
+	worked_example(&c, "bk7231n", "OpenW800_demo", 3);
+	c.plat = iotflash_obk_platform("w800");
+	iotflash_obk_seal(&c);
+	memcpy(area + 0x303, c.blob, 2016);  /* what an old firmware saved */
+	ck_assert_int_eq(iotflash_obk_decode(&back, c.plat, area, sizeof(area), err, sizeof(err)), IOTFLASH_OK);
+	ck_assert_int_eq(iotflash_obk_version(&back), 3);
+	ck_assert_uint_eq(back.blob[2016], 0xA5);
+	set_ok(&back, "wifi.ssid=New");
+	ck_assert_int_eq(iotflash_obk_encode(&back, area, sizeof(area), err, sizeof(err)), IOTFLASH_OK);
+	ck_assert_int_eq(iotflash_obk_decode(&c, back.plat, area, sizeof(area), err, sizeof(err)), IOTFLASH_OK);
+	ck_assert_int_eq(iotflash_obk_version(&c), 5);
+	ck_assert_uint_eq(c.blob[2016], 0);
+	ck_assert_uint_eq(c.blob[IOTFLASH_OBK_CONFIG_SIZE - 1], 0);
+	ck_assert_uint_eq(area[0x302], 0xA5);                    /* neighbours kept */
+	ck_assert_uint_eq(area[0x303 + IOTFLASH_OBK_CONFIG_SIZE], 0xA5);
+	ck_assert_str_eq((char *)c.blob + 0x5E0, "startDriver NTP");
+}
+END_TEST
+
 START_TEST(bad_input_names_the_key)
 {
 	static const struct {
@@ -324,6 +352,7 @@ int main(void)
 	tcase_add_test(t, groups_place_channels);
 	tcase_add_test(t, round_trip_every_platform);
 	tcase_add_test(t, crc_variant_follows_chip);
+	tcase_add_test(t, version3_upgraded_on_write);
 	tcase_add_test(t, bad_input_names_the_key);
 	tcase_add_test(t, json_round_trip_and_errors);
 	suite_add_tcase(s, t);
