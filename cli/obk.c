@@ -29,6 +29,54 @@ static int locate(struct cli *c, const struct iotflash_chip *chip, const struct 
 	return 0;
 }
 
+/* Bouffalo: the PSM partition the device's partition table names, which
+ * may differ from the database's default layout (docs/protocols/obk-config.md §8.6).
+ * read(user, addr, buf) fetches one 4 KiB table copy. */
+static const struct iotflash_region *bouffalo_area(const struct iotflash_chip *chip,
+                                                   const struct iotflash_obk_platform *plat,
+                                                   const struct iotflash_region *dflt,
+                                                   bool (*read)(void *user, uint32_t addr, uint8_t *buf),
+                                                   void *user)
+{
+	static struct iotflash_region psm;
+	static const char *const copies[] = {"partition0", "partition1"};
+	uint8_t table[4096];
+
+	if (plat->storage != IOTFLASH_OBK_EASYFLASH || strcmp(plat->ef_key, "mY0bcFg") != 0)
+		return dflt;
+	for (size_t i = 0; i < 2; i++) {
+		const struct iotflash_region *r = iotflash_chip_layout(chip, copies[i]);
+		uint32_t addr, size;
+		if (r && read(user, r->start, table) && iotflash_obk_bouffalo_psm(table, sizeof(table), &addr, &size)) {
+			psm = (struct iotflash_region){"obk-config", addr, size, false};
+			return &psm;
+		}
+	}
+	fprintf(stderr, "iotflash: no valid Bouffalo partition table: using the default PSM partition at 0x%06x\n",
+	        (unsigned)dflt->start);
+	return dflt;
+}
+
+struct file_reader {
+	const uint8_t *data;
+	size_t len;
+};
+
+static bool read_from_file(void *user, uint32_t addr, uint8_t *buf)
+{
+	const struct file_reader *f = user;
+	if ((size_t)addr + 4096 > f->len)
+		return false;
+	memcpy(buf, f->data + addr, 4096);
+	return true;
+}
+
+static bool read_from_device(void *user, uint32_t addr, uint8_t *buf)
+{
+	struct cli *c = user;
+	return iotflash_read_to_mem(c->session, addr, 4096, buf, NULL, NULL) == IOTFLASH_OK;
+}
+
 /* The exact chip from -c without a device (a family cannot be told offline). */
 static int offline_chip(struct cli *c, const struct iotflash_chip **chip)
 {
@@ -186,6 +234,10 @@ static int on_image(struct cli *c, const struct job *j, const char *path)
 		return rc;
 	if (iotflash_read_file(path, false, &data, &len, err, sizeof(err)) != IOTFLASH_OK)
 		return cli_usage_error("%s", err);
+	{
+		struct file_reader f = {data, len};
+		region = bouffalo_area(chip, plat, region, read_from_file, &f);
+	}
 	if (len < (size_t)region->start + region->size) {
 		free(data);
 		return cli_usage_error("%s (%zu bytes) ends before the OpenBeken configuration area of %s at 0x%06x-0x%06x: "
@@ -223,6 +275,7 @@ static int on_device(struct cli *c, const struct job *j)
 	chip = iotflash_session_chip(c->session);
 	if ((rc = locate(c, chip, &plat, &region)) || (rc = check_input(plat, j, "the configuration")))
 		return rc;
+	region = bouffalo_area(chip, plat, region, read_from_device, c);
 	if ((uint64_t)region->start + region->size > iotflash_session_flash_size(c->session))
 		return cli_error("the configuration area 0x%06x is past the end of the %u KiB flash",
 		                 (unsigned)region->start, (unsigned)(iotflash_session_flash_size(c->session) / 1024));

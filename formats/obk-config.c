@@ -281,3 +281,25 @@ int iotflash_obk_encode(struct iotflash_obk_config *cfg, uint8_t *area, size_t l
 	}
 	return obk_ef_store(area, len, plat->ef_gran, plat->ef_key, cfg->blob, IOTFLASH_OBK_CONFIG_SIZE, err, errlen);
 }
+
+/* The partition table format: docs/protocols/bl60x.md §6.1. */
+bool iotflash_obk_bouffalo_psm(const uint8_t *t, size_t len, uint32_t *addr, uint32_t *size)
+{
+	unsigned n;
+
+	if (!t || len < 16 || memcmp(t, "BFPT", 4) != 0 || obk_get_le(t + 12, 4) != iotflash_obk_crc32(t, 12))
+		return false;
+	n = (unsigned)obk_get_le(t + 6, 2);
+	if (n == 0 || 16 + (size_t)n * 36 + 4 > len ||
+	    obk_get_le(t + 16 + (size_t)n * 36, 4) != iotflash_obk_crc32(t + 16, (size_t)n * 36))
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *e = t + 16 + (size_t)i * 36;
+		if (e[0] != 4)
+			continue;
+		*addr = obk_get_le(e + 12, 4);
+		*size = obk_get_le(e + 20, 4);  /* max length 0: the partition's room */
+		return *size >= 0x2000 && *size % 0x1000 == 0 && *addr % 0x1000 == 0;
+	}
+	return false;
+}

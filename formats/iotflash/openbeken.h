@@ -43,6 +43,12 @@ IOTFLASH_API const struct iotflash_obk_platform *iotflash_obk_platform(const cha
 /* The i-th known platform, NULL past the end. */
 IOTFLASH_API const struct iotflash_obk_platform *iotflash_obk_platform_at(unsigned i);
 
+/* Bouffalo chips keep the EasyFlash area in the partition named PSM
+ * (type 4) of their partition table ("BFPT", at 0xE000 and 0xF000 on
+ * BL602/BL616).  Given one 4 KiB copy of the table: true with the PSM
+ * partition's address and size when the table is valid (magic, both CRC-32s). */
+IOTFLASH_API bool iotflash_obk_bouffalo_psm(const uint8_t *table, size_t len, uint32_t *addr, uint32_t *size);
+
 /* CRC-8 of the firmware (poly 0x8C reflected, init 0); signed_char keeps bit 7
  * on each shift, as the firmware built with -fsigned-char does. */
 IOTFLASH_API uint8_t iotflash_obk_crc8(const uint8_t *p, size_t len, bool signed_char);

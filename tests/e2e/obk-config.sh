@@ -125,6 +125,34 @@ while read -r chip fsize start size where variant group ldr pin badpin; do
 	stop_sim
 done <<<"$CASES"
 
+# ---- Bouffalo: the PSM partition of the device's own partition table ----
+cat >"$T/bfpt.py" <<'PY'
+import struct, sys, zlib
+entries = [(0, b"FW", 0x10000, 0x100000), (4, b"PSM", 0x1C0000, 0x8000)]
+body = b"".join(struct.pack("<BBB9sIIIIII", t, 0, 0, n, a, 0, l, 0, 0, 0) for t, n, a, l in entries)
+head = b"BFPT" + struct.pack("<HHI", 0, len(entries), 0)
+table = head + struct.pack("<I", zlib.crc32(head)) + body + struct.pack("<I", zlib.crc32(body))
+if len(sys.argv) > 2:  # damaged: the entries' CRC no longer matches
+    table = table[:-1] + bytes([table[-1] ^ 1])
+f = open(sys.argv[1], "r+b")
+for at in (0xE000, 0xF000):
+    f.seek(at); f.write(table)
+PY
+blank 0x200000 "$T/bl.bin"; python3 "$T/bfpt.py" "$T/bl.bin"; cp "$T/bl.bin" "$T/bl-dev.bin"
+"$IOTFLASH" -c bl602 --image "$T/bl.bin" obk-config set wifi.ssid=InPSM >"$T/out" 2>"$T/err"; RC=$?
+check "bl602: the config goes into the PSM partition the table names" crc_is "$T/bl.bin" 0x1C0000 0x8000 mY0bcFg unsigned InPSM
+check "bl602: the database's default PSM area is left alone" regions_equal "$T/bl.bin" <(blank 0x200000 /dev/stdout) 0x1E9000 0x13000
+start_sim bl602 "$T/bl-dev.bin" --no-timing
+iot -c bl602 --loader "$T/bl602.ldr" obk-config set wifi.ssid=InPSM
+check "bl602 device: set succeeds with the device's table" succeeded
+stop_sim
+check "bl602 device: the config is in the table's PSM partition" crc_is "$T/bl-dev.bin" 0x1C0000 0x8000 mY0bcFg unsigned InPSM
+blank 0x200000 "$T/bl.bin"; python3 "$T/bfpt.py" "$T/bl.bin" damaged
+"$IOTFLASH" -c bl602 --image "$T/bl.bin" obk-config set wifi.ssid=Dflt >"$T/out" 2>"$T/err"; RC=$?
+check "bl602: a damaged table is not trusted: the default PSM, said on stderr" \
+	sh -c "grep -q 'no valid Bouffalo partition table' '$T/err' && [ $RC -eq 0 ]"
+check "bl602: ... and the config is at the default PSM" crc_is "$T/bl.bin" 0x1E9000 0x13000 mY0bcFg unsigned Dflt
+
 # ---- write-flash --obk-config: the config right after the firmware ----
 blank 0x200000 "$T/flash.bin"
 head -c 65536 /dev/urandom >"$T/app.bin"
