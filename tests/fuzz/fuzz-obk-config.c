@@ -33,6 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	p = iotflash_obk_platform_at(data[0] % platform_count());
+	{
+		uint32_t addr, psm_size;
+		(void)iotflash_obk_bouffalo_psm(data + 2, size - 2, &addr, &psm_size);
+	}
 	if (data[1] == 'J') {
 		char *text = malloc(size - 1);
 		if (!text)

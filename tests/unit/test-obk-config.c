@@ -265,6 +265,46 @@ START_TEST(version3_upgraded_on_write)
 }
 END_TEST
 
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* docs/protocols/bl60x.md §6.1: the PSM entry of a valid table, nothing
+ * from a damaged one. */
+START_TEST(bouffalo_partition_table)
+{
+	static uint8_t t[4096];
+	uint32_t addr = 0, size = 0;
+	memset(t, 0xFF, sizeof(t));
+	memcpy(t, "BFPT", 4);
+	memset(t + 4, 0, 8);
+	t[6] = 2;
+	put32(t + 12, iotflash_obk_crc32(t, 12));
+	memset(t + 16, 0, 72);
+	memcpy(t + 16 + 3, "FW", 2);
+	put32(t + 16 + 12, 0x10000);
+	put32(t + 16 + 20, 0x100000);
+	t[52] = 4;
+	memcpy(t + 52 + 3, "PSM", 3);
+	put32(t + 52 + 12, 0x1C0000);
+	put32(t + 52 + 20, 0x8000);
+	put32(t + 88, iotflash_obk_crc32(t + 16, 72));
+	ck_assert(iotflash_obk_bouffalo_psm(t, sizeof(t), &addr, &size));
+	ck_assert_uint_eq(addr, 0x1C0000);
+	ck_assert_uint_eq(size, 0x8000);
+	t[52 + 12] ^= 1;  /* entries' CRC fails */
+	ck_assert(!iotflash_obk_bouffalo_psm(t, sizeof(t), &addr, &size));
+	t[52 + 12] ^= 1;
+	t[8] = 1;  /* header CRC fails */
+	ck_assert(!iotflash_obk_bouffalo_psm(t, sizeof(t), &addr, &size));
+	t[8] = 0;
+	t[6] = 200;  /* more entries than the buffer holds */
+	ck_assert(!iotflash_obk_bouffalo_psm(t, 100, &addr, &size));
+}
+END_TEST
+
 START_TEST(bad_input_names_the_key)
 {
 	static const struct {
@@ -353,6 +393,7 @@ int main(void)
 	tcase_add_test(t, round_trip_every_platform);
 	tcase_add_test(t, crc_variant_follows_chip);
 	tcase_add_test(t, version3_upgraded_on_write);
+	tcase_add_test(t, bouffalo_partition_table);
 	tcase_add_test(t, bad_input_names_the_key);
 	tcase_add_test(t, json_round_trip_and_errors);
 	suite_add_tcase(s, t);
