@@ -166,21 +166,17 @@ static void sector_header(uint8_t *sec, const struct ef_geom *g, unsigned gran, 
 	obk_put_le(sec + g->sector_magic, EF_SECTOR_MAGIC, 4);
 }
 
+/* cap is the most entries the area can hold, so it never stops early. */
 struct collect_ctx {
-	const char *key;
-	const struct ef_entry **list;
 	unsigned n, cap;
-	bool failed;
 	struct ef_entry *store;
 };
 
 static bool collect(void *user, const struct ef_entry *e)
 {
 	struct collect_ctx *c = user;
-	if (c->n == c->cap) {
-		c->failed = true;
+	if (c->n == c->cap)
 		return true;
-	}
 	c->store[c->n++] = *e;
 	return false;
 }
@@ -189,7 +185,7 @@ int obk_ef_store(uint8_t *area, size_t len, unsigned gran, const char *key, cons
                  char *err, size_t errlen)
 {
 	struct ef_geom g;
-	struct collect_ctx c = {key, NULL, 0, 0, false, NULL};
+	struct collect_ctx c = {0, 0, NULL};
 	size_t nsec = len / EF_SECTOR, cap;
 	uint8_t *out = NULL, *mine = NULL;
 	bool have_key = false;
