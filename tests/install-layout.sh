@@ -38,11 +38,11 @@ check "libiotflash-formats does not link libiotflash" sh -c "! objdump -p '$pref
 formats_api_only() {
 	local syms; syms=$(nm -D --defined-only "$prefix/lib/libiotflash-formats.so.1" | awk '{print $3}')
 	grep -qx iotflash_tuya_extract <<<"$syms" && grep -qx iotflash_beken_crypt <<<"$syms" &&
-		! grep -v '^iotflash_\(tuya\|beken\)_' <<<"$syms"
+		! grep -v '^iotflash_\(tuya\|beken\|obk\)_' <<<"$syms"
 }
-check "libiotflash-formats exports only iotflash_tuya_* and iotflash_beken_*" formats_api_only
+check "libiotflash-formats exports only iotflash_tuya_*, iotflash_beken_* and iotflash_obk_*" formats_api_only
 check "libiotflash exports no vendor format" sh -c "! nm -D --defined-only '$prefix/lib/libiotflash.so.1' | grep -qi 'tuya\|beken'"
-for h in formats.h tuya.h beken.h; do
+for h in formats.h tuya.h beken.h openbeken.h; do
 	check "include/iotflash/$h" test -f "$prefix/include/iotflash/$h"
 done
 check "no formats internal header installed" sh -c "! ls '$prefix'/include/iotflash/*internal* 2>/dev/null"

@@ -7,14 +7,15 @@
  *
  *   iotflash/tuya.h   the Tuya key-value store and device (pin) template
  *   iotflash/beken.h  Beken BK72xx image encryption and CRC-16 interleave
+ *   iotflash/openbeken.h  OpenBeken's configuration (raw sector, EasyFlash)
  *
- * OpenBeken's configuration (raw sector and EasyFlash) and the Beken RF
- * calibration data belong here too, each in its own header. */
+ * The Beken RF calibration data belongs here too. */
 #ifndef IOTFLASH_FORMATS_H
 #define IOTFLASH_FORMATS_H
 
 #include <iotflash/common.h>
 #include <iotflash/beken.h>
+#include <iotflash/openbeken.h>
 #include <iotflash/tuya.h>
 
 #endif
