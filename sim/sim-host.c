@@ -10,10 +10,8 @@
 #include "config.h"
 #endif
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -28,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim-faults.h"
 #include "sim-host.h"
 
 /* struct termios2 lives in <asm/termbits.h>, which clashes with glibc's
@@ -52,23 +51,9 @@ struct termios2 {
 #define TX_PACE_NS 2000000ULL  /* output is written in chunks of about this much wire time */
 #define BAUD_TOLERANCE 50      /* rates within 1/50 (2 %) of each other match, as on a UART */
 #define NS_PER_S 1000000000ULL
-#define MAX_NOISE 1000000u
-#define MAX_STALL_NS (3600ULL * NS_PER_S)
 #define MIN_FLASH 0x10000u
 #define RX_AHEAD_NS TX_PACE_NS  /* input is taken from the pty this much wire time ahead */
 #define ERRLEN 512
-
-struct sim_faults {
-	double drop, flip, stall, reset;  /* probabilities per byte */
-	uint64_t stall_ns;
-	uint32_t ceiling_baud;            /* a weak adapter/wiring: above this rate ... */
-	double ceiling_flip;              /* ... bytes flip with this probability */
-	unsigned noise;                   /* junk bytes at open and after each reset */
-};
-
-struct sim_rng {
-	uint64_t s;  /* xorshift64* state, never 0 */
-};
 
 struct sim_host {
 	struct iotflash_sim pub;             /* first: what models see (the services) */
@@ -118,189 +103,6 @@ static uint64_t now_ns(void)
 static uint64_t byte_ns(uint32_t baud)
 {
 	return baud ? 10 * NS_PER_S / baud : 0;
-}
-
-/* ---- PRNG (xorshift64*, seeded through splitmix64) ---- */
-
-static void rng_seed(struct sim_rng *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t z = seed + stream * 0x9E3779B97F4A7C15ULL + 0x9E3779B97F4A7C15ULL;
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	z ^= z >> 31;
-	r->s = z ? z : 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t rng_next(struct sim_rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545F4914F6CDD1DULL;
-}
-
-static bool rng_chance(struct sim_rng *r, double p)
-{
-	if (p <= 0)
-		return false;
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53 < p;
-}
-
-/* ---- fault spec ---- */
-
-static bool parse_probability(const char *s, double *out)
-{
-	char *end;
-	if (!*s || isspace((unsigned char)*s))
-		return false;
-	errno = 0;
-	double p = strtod(s, &end);
-	if (errno || *end || !isfinite(p) || p < 0 || p > 1)
-		return false;
-	*out = p;
-	return true;
-}
-
-static bool parse_duration(const char *s, uint64_t *ns)
-{
-	char *end;
-	if (!*s || isspace((unsigned char)*s) || *s == '-')
-		return false;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || !isfinite(v) || v < 0 || end == s)
-		return false;
-	double scale;
-	if (!strcmp(end, "us"))
-		scale = 1e3;
-	else if (!strcmp(end, "ms"))
-		scale = 1e6;
-	else if (!strcmp(end, "s"))
-		scale = 1e9;
-	else
-		return false;
-	if (v * scale > (double)MAX_STALL_NS)
-		return false;
-	*ns = (uint64_t)(v * scale);
-	return true;
-}
-
-static bool parse_count(const char *s, unsigned *out)
-{
-	char *end;
-	if (!isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end || v > MAX_NOISE)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
-/* One "key=value" token; tok is NUL-terminated. */
-static bool parse_fault(char *tok, struct sim_faults *f, unsigned *seen, char *err, size_t errlen)
-{
-	static const char *const keys[] = { "drop", "flip", "stall", "reset", "noise", "ceiling" };
-	char *eq = strchr(tok, '=');
-	unsigned k;
-	if (eq)
-		*eq = '\0';
-	for (k = 0; k < 6 && strcmp(tok, keys[k]); k++)
-		;
-	if (eq)
-		*eq = '=';
-	if (!eq || k == 6) {
-		snprintf(err, errlen, "unknown fault '%s' (expected drop=P, flip=P, stall=P:DURATION, reset=P, noise=N "
-		         "or ceiling=BAUD:P)", tok);
-		return false;
-	}
-	if (*seen & (1u << k)) {
-		snprintf(err, errlen, "fault '%s' is given twice", keys[k]);
-		return false;
-	}
-	*seen |= 1u << k;
-	const char *val = eq + 1;
-	bool ok;
-	switch (k) {
-	case 0: ok = parse_probability(val, &f->drop); break;
-	case 1: ok = parse_probability(val, &f->flip); break;
-	case 3: ok = parse_probability(val, &f->reset); break;
-	case 4: ok = parse_count(val, &f->noise); break;
-	case 5: {
-		char *colon = strchr(tok, ':'), *end = NULL;
-		unsigned long baud = strtoul(val, &end, 10);
-		ok = colon != NULL && end == colon && baud >= 1200 && baud <= 100000000;
-		if (ok)
-			f->ceiling_baud = (uint32_t)baud;
-		ok = ok && parse_probability(colon + 1, &f->ceiling_flip);
-		break;
-	}
-	default: {
-		char *colon = strchr(tok, ':');
-		ok = colon != NULL;
-		if (ok) {
-			*colon = '\0';
-			ok = parse_probability(val, &f->stall) && parse_duration(colon + 1, &f->stall_ns);
-			*colon = ':';
-		}
-		break;
-	}
-	}
-	if (!ok) {
-		static const char *const want[] = {
-			"a probability between 0 and 1 (e.g. drop=1e-4)",
-			"a probability between 0 and 1 (e.g. flip=1e-4)",
-			"P:DURATION with a unit us, ms or s (e.g. stall=1e-3:200ms)",
-			"a probability between 0 and 1 (e.g. reset=1e-6)",
-			"a byte count (e.g. noise=64)",
-			"BAUD:P, bytes above BAUD flip with probability P (e.g. ceiling=460800:0.01)",
-		};
-		snprintf(err, errlen, "bad fault '%s': expected %s", tok, want[k]);
-	}
-	return ok;
-}
-
-static int faults_parse(const char *spec, struct sim_faults *f, char *err, size_t errlen)
-{
-	memset(f, 0, sizeof(*f));
-	if (!spec || !*spec)
-		return IOTFLASH_OK;
-	char *copy = strdup(spec);
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return IOTFLASH_ERR_NOMEM;
-	}
-	int rc = IOTFLASH_OK;
-	unsigned seen = 0;
-	for (char *tok = copy; tok; ) {
-		char *comma = strchr(tok, ',');
-		if (comma)
-			*comma = '\0';
-		if (!*tok) {
-			snprintf(err, errlen, "empty fault in '%s'", spec);
-			rc = IOTFLASH_ERR_ARG;
-			break;
-		}
-		if (!parse_fault(tok, f, &seen, err, errlen)) {
-			rc = IOTFLASH_ERR_ARG;
-			break;
-		}
-		tok = comma ? comma + 1 : NULL;
-	}
-	free(copy);
-	return rc;
-}
-
-bool iotflash_sim_faults_valid(const char *spec, char *err, size_t errlen)
-{
-	struct sim_faults f;
-	char buf[ERRLEN];
-	if (faults_parse(spec, &f, buf, sizeof(buf)) == IOTFLASH_OK)
-		return true;
-	if (err && errlen)
-		snprintf(err, errlen, "%s", buf);
-	return false;
 }
 
 /* ---- logging ---- */
@@ -499,20 +301,20 @@ static double flip_rate(const struct sim_host *sim)
 static bool rx_faults(struct sim_host *sim, uint8_t *b, uint64_t *clock)
 {
 	struct sim_faults *f = &sim->faults;
-	if (rng_chance(&sim->rx_rng, f->reset)) {
+	if (sim_rng_chance(&sim->rx_rng, f->reset)) {
 		request_reset(sim, "reset fault");
 		return false;
 	}
-	if (rng_chance(&sim->rx_rng, f->stall)) {
+	if (sim_rng_chance(&sim->rx_rng, f->stall)) {
 		*clock += f->stall_ns;
 		sim->stats.stalls++;
 	}
-	if (rng_chance(&sim->rx_rng, f->drop)) {
+	if (sim_rng_chance(&sim->rx_rng, f->drop)) {
 		sim->stats.dropped++;
 		return false;
 	}
-	if (rng_chance(&sim->rx_rng, flip_rate(sim))) {
-		*b ^= (uint8_t)(1u << (rng_next(&sim->rx_rng) & 7));
+	if (sim_rng_chance(&sim->rx_rng, flip_rate(sim))) {
+		*b ^= (uint8_t)(1u << (sim_rng_next(&sim->rx_rng) & 7));
 		sim->stats.flipped++;
 	}
 	return true;
@@ -709,7 +511,7 @@ static void send_noise(struct sim_host *sim)
 	while (left && !sim->stopped) {
 		size_t n = left < sizeof(buf) ? left : sizeof(buf);
 		for (size_t i = 0; i < n; i++)
-			buf[i] = (uint8_t)rng_next(&sim->noise_rng);
+			buf[i] = (uint8_t)sim_rng_next(&sim->noise_rng);
 		tx_send(sim, buf, n);
 		left -= (unsigned)n;
 	}
@@ -719,15 +521,15 @@ static void send_noise(struct sim_host *sim)
 static bool tx_faults(struct sim_host *sim, uint8_t *b, bool *stall)
 {
 	struct sim_faults *f = &sim->faults;
-	*stall = rng_chance(&sim->tx_rng, f->stall);
+	*stall = sim_rng_chance(&sim->tx_rng, f->stall);
 	if (*stall)
 		sim->stats.stalls++;
-	if (rng_chance(&sim->tx_rng, f->drop)) {
+	if (sim_rng_chance(&sim->tx_rng, f->drop)) {
 		sim->stats.dropped++;
 		return false;
 	}
-	if (rng_chance(&sim->tx_rng, flip_rate(sim))) {
-		*b ^= (uint8_t)(1u << (rng_next(&sim->tx_rng) & 7));
+	if (sim_rng_chance(&sim->tx_rng, flip_rate(sim))) {
+		*b ^= (uint8_t)(1u << (sim_rng_next(&sim->tx_rng) & 7));
 		sim->stats.flipped++;
 	}
 	return true;
@@ -1185,9 +987,9 @@ static struct sim_host *sim_new(const struct iotflash_model_ops *model, const st
 	sim->model_baud = chip->link_baud;
 	sim->timing = opts->timing;
 	sim->verbose = opts->verbose;
-	rng_seed(&sim->rx_rng, opts->seed, 1);
-	rng_seed(&sim->tx_rng, opts->seed, 2);
-	rng_seed(&sim->noise_rng, opts->seed, 3);
+	sim_rng_seed(&sim->rx_rng, opts->seed, 1);
+	sim_rng_seed(&sim->tx_rng, opts->seed, 2);
+	sim_rng_seed(&sim->noise_rng, opts->seed, 3);
 	return sim;
 }
 
@@ -1227,7 +1029,7 @@ int sim_host_run(const struct iotflash_model_ops *model, const struct iotflash_c
 		snprintf(err, errlen, "out of memory");
 		return IOTFLASH_ERR_NOMEM;
 	}
-	rc = faults_parse(opts->faults, &sim->faults, err, errlen);
+	rc = sim_faults_parse(opts->faults, &sim->faults, err, errlen);
 	if (rc)
 		goto out_free;
 	rc = flash_open(sim, opts->flash_path, err, errlen);
