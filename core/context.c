@@ -297,6 +297,22 @@ IOTFLASH_API const struct iotflash_plugin_desc *iotflash_ctx_plugin(struct iotfl
 	return i < ctx->n_descs ? &ctx->descs[i] : NULL;
 }
 
+IOTFLASH_API int iotflash_ctx_load_plugin(struct iotflash_ctx *ctx, const char *name,
+                                          const struct iotflash_plugin **out)
+{
+	struct plugin_set *ps;
+	char err[ERRLEN];
+	int rc = ctx_plugins(ctx, &ps);
+	if (rc)
+		return rc;
+	if (!name || !*name)
+		return ctx_fail(ctx, IOTFLASH_ERR_ARG, "no plugin name given");
+	rc = plugin_set_load(ps, name, out, err, sizeof(err));
+	if (rc)
+		return ctx_fail(ctx, rc, "%s", err);
+	return IOTFLASH_OK;
+}
+
 IOTFLASH_API bool iotflash_ctx_plugin_failure(struct iotflash_ctx *ctx, unsigned i, const char **path,
                                              const char **reason)
 {

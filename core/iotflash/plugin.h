@@ -18,8 +18,14 @@
 extern "C" {
 #endif
 
-#define IOTFLASH_PLUGIN_ABI_MAJOR 1
-#define IOTFLASH_PLUGIN_ABI_MINOR 2  /* 1.1: iotflash_dev_answered(); 1.2: iotflash_dev_loader_info() */
+/* 2.0: device models call the simulator host through the services table of
+ * <iotflash/model.h> (struct iotflash_sim), no longer through symbols of
+ * libiotflash, which does not host models any more.  A 1.x plugin's model
+ * would miss those symbols, and a 2.x model would crash in a 1.x host.
+ * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
+ * iotflash_dev_loader_info() (1.2). */
+#define IOTFLASH_PLUGIN_ABI_MAJOR 2
+#define IOTFLASH_PLUGIN_ABI_MINOR 0
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
