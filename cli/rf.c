@@ -6,6 +6,7 @@
 #include "rf.h"
 
 #include <iotflash/beken.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,27 +39,37 @@ int cli_rf_mac(struct cli *c, char *mac, size_t len)
 }
 
 /* The RF sector of a backup: a 4 KiB file is the sector itself; a larger one
- * is a flash image, and the sector sits at the chip's `rf` address (§8.3). */
-static int backup_sector(const char *path, const struct iotflash_region *rf, uint8_t *sector)
+ * is a flash image, and the sector sits at the chip's `rf` address, or, when
+ * that is not valid, at the stock firmware's `rf-stock` address (BK7238 T1:
+ * the sector moves to where OpenBeken reads it, docs/protocols/beken-rf.md
+ * §1, §8.3). */
+static int backup_sector(const char *path, const struct iotflash_chip *chip, uint8_t *sector)
 {
+	const struct iotflash_region *rf = rf_region(chip, "rf"), *stock = rf_region(chip, "rf-stock");
 	struct iotflash_beken_rf_info info;
-	char err[512];
+	char err[512], err2[512];
 	uint8_t *data;
 	size_t len, off = 0;
 	int rc = 0;
 
 	if (iotflash_read_file(path, false, &data, &len, err, sizeof(err)) != IOTFLASH_OK)
 		return cli_usage_error("%s", err);
-	if (len == IOTFLASH_BEKEN_RF_SIZE)
-		off = 0;
-	else if (len >= (uint64_t)rf->start + IOTFLASH_BEKEN_RF_SIZE)
-		off = rf->start;
-	else
+	if (len != IOTFLASH_BEKEN_RF_SIZE && len < (uint64_t)rf->start + IOTFLASH_BEKEN_RF_SIZE)
 		rc = cli_usage_error("%s (%zu bytes) is neither a 4 KiB RF sector nor a flash backup reaching 0x%x: "
 		                     "give a full read-flash backup", path, len, (unsigned)(rf->start + IOTFLASH_BEKEN_RF_SIZE));
-	if (!rc && iotflash_beken_rf_parse(data + off, IOTFLASH_BEKEN_RF_SIZE, &info, err, sizeof(err)) != IOTFLASH_OK)
-		rc = cli_error("%s: %s at 0x%x; refusing to restore it (take a backup with a valid RF sector)", path, err,
-		               (unsigned)off);
+	else if (len != IOTFLASH_BEKEN_RF_SIZE)
+		off = rf->start;
+	if (!rc && iotflash_beken_rf_parse(data + off, IOTFLASH_BEKEN_RF_SIZE, &info, err, sizeof(err)) != IOTFLASH_OK) {
+		if (off && stock && len >= (uint64_t)stock->start + IOTFLASH_BEKEN_RF_SIZE &&
+		    iotflash_beken_rf_parse(data + stock->start, IOTFLASH_BEKEN_RF_SIZE, &info, err2, sizeof(err2)) == IOTFLASH_OK) {
+			fprintf(stderr, "iotflash: %s has no valid RF sector at 0x%x; taking the stock one at 0x%x\n", path,
+			        (unsigned)off, (unsigned)stock->start);
+			off = stock->start;
+		} else {
+			rc = cli_error("%s: %s at 0x%x; refusing to restore it (take a backup with a valid RF sector)", path, err,
+			               (unsigned)off);
+		}
+	}
 	if (!rc)
 		memcpy(sector, data + off, IOTFLASH_BEKEN_RF_SIZE);
 	free(data);
@@ -85,7 +96,7 @@ int cli_rf(struct cli *c)
 	if (chip && !(rf = rf_region(chip, "rf")))
 		return cli_usage_error("%s has no RF calibration sector in the chip database: rf restore is for Beken chips",
 		                       chip->name);
-	if (chip && (rc = backup_sector(c->from, rf, sector)))
+	if (chip && (rc = backup_sector(c->from, chip, sector)))
 		return rc;
 	if ((rc = cli_open_session(c)))
 		return rc;
@@ -93,7 +104,7 @@ int cli_rf(struct cli *c)
 	if (!(rf = rf_region(chip, "rf")))
 		return cli_error("%s has no RF calibration sector in the chip database: rf restore is for Beken chips",
 		                 chip->name);
-	if ((rc = backup_sector(c->from, rf, sector)))
+	if ((rc = backup_sector(c->from, chip, sector)))
 		return rc;
 	/* Only this region opens, and only for this write: no --force needed. */
 	o.unlock_region = "rf";

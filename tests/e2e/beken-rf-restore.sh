@@ -88,4 +88,22 @@ check "rf restore --json from a 4 KiB sector file succeeds" succeeded
 check "... and reports ok" out_has '"ok": true'
 stop_sim
 check "... and the sector is back" same "$T/flash.bin" "$T/backup.bin"
+
+# BK7238 with Tuya's stock T1 firmware: the backup's sector is at 0x1E3000
+# (rf-stock), 0x1E0000 is blank; restore moves it to 0x1E0000 (§8.3).
+random_file "$T/t1.bin" $((2 << 20))
+ff_sector "$T/t1.bin" 0x1E0000
+put_rf "$T/t1.bin" 0x1E3000
+cp "$T/t1.bin" "$T/t1-backup.bin"
+start_sim bk7238 "$T/t1.bin" --no-timing
+iot -c bk7238 --no-backup rf restore --from "$T/t1-backup.bin"
+check "bk7238: restore from a T1 backup succeeds, writing 0x1e0000" eval "succeeded && out_has 0x1e0000"
+check "... and says so" grep -q "taking the stock one at 0x1e3000" "$T/err"
+iot -c bk7238 chip-id
+check "bk7238: chip-id then shows the MAC" out_has "^MAC: +38:1f:8d:ab:cd:ef$"
+stop_sim
+check "bk7238: the sector at 0x1E0000 equals the stock one" \
+	cmp -s <(dd if="$T/t1.bin" bs=4096 skip=$((0x1E0000 / 4096)) count=1 2>/dev/null) \
+	<(dd if="$T/t1-backup.bin" bs=4096 skip=$((0x1E3000 / 4096)) count=1 2>/dev/null)
+check "bk7238: the stock sector stays where it was" regions_equal "$T/t1.bin" "$T/t1-backup.bin" 0x1E3000 4096
 finish
