@@ -17,7 +17,8 @@ struct cli {
 	const char *chip, *port, *loader, *backup_dir;
 	uint32_t baud;
 	bool force, no_backup, no_skip, json, tuya_config, openbeken, show_secrets, obk_json;
-	const char *image, *obk_config;  /* obk-config --image FILE; write-flash --obk-config FILE.json */
+	const char *image, *obk_config;
+	const char *from;  /* rf restore --from BACKUP */  /* obk-config --image FILE; write-flash --obk-config FILE.json */
 	int verbose;
 	char **args;   /* the command and its operands */
 	int nargs;
@@ -25,6 +26,9 @@ struct cli {
 
 /* commands.c */
 int cli_run(struct cli *c);
+int cli_check_target(struct cli *c);   /* --chip, --port and the database, before the port opens */
+int cli_open_session(struct cli *c);
+struct iotflash_op_opts cli_op_opts(struct cli *c);
 /* loaders.c: `iotflash loaders` */
 int cli_loaders(struct cli *c);
 /* progress.c: the library's progress callback (bar on a TTY, lines otherwise). */

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "tuya.h"
 #include "obk.h"
+#include "rf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static const struct iotflash_chip *planned_chip(struct cli *c)
 }
 
 /* --chip and --port are checked, and the database loaded, before anything runs. */
-static int check_target(struct cli *c)
+int cli_check_target(struct cli *c)
 {
 	if (!c->chip)
 		return cli_usage_error("%s needs --chip NAME (see `iotflash list-chips`)", c->args[0]);
@@ -57,7 +58,7 @@ static int check_target(struct cli *c)
 	return 0;
 }
 
-static int open_session(struct cli *c)
+int cli_open_session(struct cli *c)
 {
 	struct iotflash_open_opts o = {c->port, c->chip, c->baud, c->loader, c->force};
 	if (iotflash_session_open(c->ctx, &o, &c->session) != IOTFLASH_OK) {
@@ -67,9 +68,9 @@ static int open_session(struct cli *c)
 	return 0;
 }
 
-static struct iotflash_op_opts op_opts(struct cli *c)
+struct iotflash_op_opts cli_op_opts(struct cli *c)
 {
-	struct iotflash_op_opts o = {cli_progress, c, c->no_skip, c->no_backup, c->backup_dir, c->force};
+	struct iotflash_op_opts o = {cli_progress, c, c->no_skip, c->no_backup, c->backup_dir, c->force, NULL};
 	return o;
 }
 
@@ -89,12 +90,17 @@ static int cmd_chip_id(struct cli *c, bool flash_only)
 {
 	const struct iotflash_chip_info *in;
 	const struct iotflash_chip *chip;
+	char mac[18] = "";
+	bool has_rf;
 	int rc;
 
-	if ((rc = need_args(c, 0, "")) || (rc = check_target(c)) || (rc = open_session(c)))
+	if ((rc = need_args(c, 0, "")) || (rc = cli_check_target(c)) || (rc = cli_open_session(c)))
 		return rc;
 	in = iotflash_session_info(c->session);
 	chip = iotflash_session_chip(c->session);
+	if (!flash_only && (rc = cli_rf_mac(c, mac, sizeof(mac))) < 0)
+		return cli_error("%s", iotflash_ctx_error(c->ctx));
+	has_rf = !flash_only && rc > 0;
 	if (c->json) {
 		/* The canonical name, however it was spelled (chip_id). */
 		printf("{\"command\": \"%s\", \"ok\": true, \"chip\": \"%s\", \"family\": \"%s\", \"protocol\": ",
@@ -107,6 +113,13 @@ static int cmd_chip_id(struct cli *c, bool flash_only)
 		printf(", \"flash_size\": %u, \"baud\": %u, \"extra\": ", (unsigned)iotflash_session_flash_size(c->session),
 		       (unsigned)iotflash_session_baud(c->session));
 		json_string(stdout, in->extra);
+		if (has_rf) {  /* Beken: the Wi-Fi MAC of the RF calibration sector, null when there is none */
+			printf(", \"mac\": ");
+			if (mac[0])
+				json_string(stdout, mac);
+			else
+				printf("null");
+		}
 		printf("}\n");
 		return 0;
 	}
@@ -119,6 +132,8 @@ static int cmd_chip_id(struct cli *c, bool flash_only)
 			printf("Bootloader: %s\n", in->loader_version);
 		if (in->extra[0])
 			printf("Details:    %s\n", in->extra);
+		if (has_rf)
+			printf("MAC:        %s\n", mac[0] ? mac : "none (RF calibration sector blank or invalid)");
 	}
 	if (in->flash_id)
 		printf("Flash id:   0x%06x (%s)\n", (unsigned)in->flash_id, in->flash ? in->flash->name : "not in the database");
@@ -166,7 +181,7 @@ static int check_output(struct cli *c, const char *path)
 
 static int cmd_read(struct cli *c)
 {
-	struct iotflash_op_opts o = op_opts(c);
+	struct iotflash_op_opts o = cli_op_opts(c);
 	struct iotflash_result r;
 	uint32_t addr, size = 0;
 	const char *file;
@@ -181,7 +196,7 @@ static int cmd_read(struct cli *c)
 		return rc;
 	if (!all && size == 0)
 		return cli_usage_error("size is 0: nothing to read");
-	if ((rc = check_output(c, file)) || (rc = check_target(c)) || (rc = open_session(c)))
+	if ((rc = check_output(c, file)) || (rc = cli_check_target(c)) || (rc = cli_open_session(c)))
 		return rc;
 	if (all) {
 		uint32_t fs = iotflash_session_flash_size(c->session);
@@ -250,7 +265,7 @@ static void free_images(struct image *im, int n)
 
 static int cmd_write(struct cli *c)
 {
-	struct iotflash_op_opts o = op_opts(c);
+	struct iotflash_op_opts o = cli_op_opts(c);
 	struct iotflash_result r;
 	int n = (c->nargs - 1) / 2, rc = 0;
 	struct image *im;
@@ -264,13 +279,13 @@ static int cmd_write(struct cli *c)
 		if (!(rc = parse_number("address", c->args[1 + 2 * i], &im[i].addr)))
 			rc = load_image(&im[i], c->args[2 + 2 * i], c->args, c->nargs);
 	if (!rc)
-		rc = check_target(c);
+		rc = cli_check_target(c);
 	if (!rc)
 		rc = check_images(c, im, n, planned_chip(c)->flash_size);
 	if (!rc && c->obk_config)
 		rc = cli_obk_prepare(c, c->obk_config, &obk_json);
 	if (!rc)
-		rc = open_session(c);
+		rc = cli_open_session(c);
 	if (!rc)
 		rc = check_images(c, im, n, iotflash_session_flash_size(c->session));
 	for (int i = 0; i < n && !rc; i++) {
@@ -290,14 +305,14 @@ static int cmd_write(struct cli *c)
 
 static int cmd_verify(struct cli *c)
 {
-	struct iotflash_op_opts o = op_opts(c);
+	struct iotflash_op_opts o = cli_op_opts(c);
 	struct iotflash_result r;
 	struct image im = {0, NULL, NULL, 0};
 	int rc;
 
 	if ((rc = need_args(c, 2, "ADDR FILE")) || (rc = parse_number("address", c->args[1], &im.addr)) ||
-	    (rc = load_image(&im, c->args[2], c->args, c->nargs)) || (rc = check_target(c)) ||
-	    (rc = check_images(c, &im, 1, planned_chip(c)->flash_size)) || (rc = open_session(c))) {
+	    (rc = load_image(&im, c->args[2], c->args, c->nargs)) || (rc = cli_check_target(c)) ||
+	    (rc = check_images(c, &im, 1, planned_chip(c)->flash_size)) || (rc = cli_open_session(c))) {
 		free(im.data);
 		return rc;
 	}
@@ -313,7 +328,7 @@ static int cmd_verify(struct cli *c)
 
 static int cmd_erase_region(struct cli *c)
 {
-	struct iotflash_op_opts o = op_opts(c);
+	struct iotflash_op_opts o = cli_op_opts(c);
 	struct iotflash_result r;
 	uint32_t addr, size;
 	int rc;
@@ -323,7 +338,7 @@ static int cmd_erase_region(struct cli *c)
 		return rc;
 	if (size == 0)
 		return cli_usage_error("size is 0: nothing to erase");
-	if ((rc = check_target(c)) || (rc = open_session(c)))
+	if ((rc = cli_check_target(c)) || (rc = cli_open_session(c)))
 		return rc;
 	rc = iotflash_erase(c->session, addr, size, &o, &r);
 	if ((rc = finish(c, "erase-region", rc, &r, addr, NULL)))
@@ -335,11 +350,11 @@ static int cmd_erase_region(struct cli *c)
 
 static int cmd_erase_flash(struct cli *c)
 {
-	struct iotflash_op_opts o = op_opts(c);
+	struct iotflash_op_opts o = cli_op_opts(c);
 	struct iotflash_result r;
 	int rc;
 
-	if ((rc = need_args(c, 0, "")) || (rc = check_target(c)) || (rc = open_session(c)))
+	if ((rc = need_args(c, 0, "")) || (rc = cli_check_target(c)) || (rc = cli_open_session(c)))
 		return rc;
 	rc = iotflash_erase_chip(c->session, &o, &r);
 	if ((rc = finish(c, "erase-flash", rc, &r, 0, NULL)))
@@ -539,7 +554,7 @@ int cli_run(struct cli *c)
 		{"erase-flash", cmd_erase_flash},   {"list-chips", cmd_list_chips},
 		{"list-plugins", cmd_list_plugins}, {"list-ports", cmd_list_ports},
 		{"tuya-config", cmd_tuya},          {"loaders", cli_loaders},
-		{"obk-config", cli_obk_config},
+		{"obk-config", cli_obk_config},     {"rf", cli_rf},
 	};
 	char name[64];
 

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 	      "  obk-config show|write FILE.json|set KEY=VALUE...\n"
 	      "                               OpenBeken's configuration on the device, or in a\n"
 	      "                               backup with --image FILE (docs/obk-config.md)\n"
+	      "  rf restore --from BACKUP     Beken: write BACKUP's RF calibration sector (Wi-Fi\n"
+	      "                               calibration and MAC) back to the chip\n"
 	      "  beken-crypt ...              Beken flash image encryption helpers (offline; --help)\n"
 	      "\n"
 	      "Options:\n"
@@ -51,6 +53,7 @@ static void usage(FILE *f)
 	      "      --tuya-config    read-flash: print the Tuya pin template after the backup\n"
 	      "      --obk-json       tuya-config: print an obk-config JSON (pins, names)\n"
 	      "      --obk-config F   write-flash: write OpenBeken's configuration F.json after\n"
+	      "      --from BACKUP    rf restore: the backup to take the RF sector from\n"
 	      "      --image FILE     obk-config: work on a full backup file, not a device\n"
 	      "      --show-secrets   print passwords (tuya-config, obk-config)\n"
 	      "      --json           machine-readable results on stdout\n"
@@ -77,7 +80,7 @@ static void on_notice(void *user, const char *msg)
 }
 
 enum { OPT_FORCE = 256, OPT_NO_BACKUP, OPT_NO_SKIP, OPT_LOADER, OPT_JSON, OPT_BACKUP_DIR, OPT_CHIPDB, OPT_TUYA, OPT_OPENBEKEN, OPT_SECRETS,
-       OPT_IMAGE, OPT_OBK_CONFIG, OPT_OBK_JSON };
+       OPT_IMAGE, OPT_OBK_CONFIG, OPT_OBK_JSON, OPT_FROM };
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -90,7 +93,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{"tuya-config", no_argument, NULL, OPT_TUYA}, {"verbose", no_argument, NULL, 'v'},
 		{"openbeken", no_argument, NULL, OPT_OPENBEKEN}, {"show-secrets", no_argument, NULL, OPT_SECRETS},
 		{"image", required_argument, NULL, OPT_IMAGE}, {"obk-config", required_argument, NULL, OPT_OBK_CONFIG},
-		{"obk-json", no_argument, NULL, OPT_OBK_JSON},
+		{"obk-json", no_argument, NULL, OPT_OBK_JSON}, {"from", required_argument, NULL, OPT_FROM},
 		{"help", no_argument, NULL, 'h'},             {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	int ch;
@@ -126,6 +129,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_IMAGE: c->image = optarg; break;
 		case OPT_OBK_CONFIG: c->obk_config = optarg; break;
 		case OPT_OBK_JSON: c->obk_json = true; break;
+		case OPT_FROM: c->from = optarg; break;
 		case OPT_CHIPDB:
 			if (iotflash_ctx_add_chipdb(c->ctx, optarg) != IOTFLASH_OK)
 				return cli_error("out of memory");

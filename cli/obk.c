@@ -263,7 +263,7 @@ static int on_image(struct cli *c, const struct job *j, const char *path)
  * skipping of unchanged blocks and verification as for write-flash. */
 static int on_device(struct cli *c, const struct job *j)
 {
-	struct iotflash_op_opts o = {cli_progress, c, c->no_skip, c->no_backup, c->backup_dir, c->force};
+	struct iotflash_op_opts o = {cli_progress, c, c->no_skip, c->no_backup, c->backup_dir, c->force, NULL};
 	const struct iotflash_obk_platform *plat;
 	const struct iotflash_region *region;
 	const struct iotflash_chip *chip;

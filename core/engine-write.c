@@ -23,7 +23,7 @@ static int prepare(struct iotflash_session *s, uint32_t addr, uint32_t len, cons
 	int rc;
 
 	if ((rc = engine_check_range(s, addr, len)) != IOTFLASH_OK ||
-	    (rc = engine_check_protected(s, addr, len, forced(s, o))) != IOTFLASH_OK)
+	    (rc = engine_check_protected(s, addr, len, forced(s, o), o ? o->unlock_region : NULL)) != IOTFLASH_OK)
 		return rc;
 	*e0 = addr - addr % eu0;
 	*e1 = (uint32_t)((end + eu0 - 1) / eu0 * eu0);
@@ -450,7 +450,7 @@ IOTFLASH_API int iotflash_erase_chip(struct iotflash_session *s, const struct io
 		r = &local;
 	engine_result_init(r, s->flash_size);
 	if (s->mismatch && !forced(s, o))
-		return engine_check_protected(s, 0, s->flash_size, false);
+		return engine_check_protected(s, 0, s->flash_size, false, NULL);
 	while (pos < s->flash_size && rc == IOTFLASH_OK) {
 		uint32_t end = s->flash_size;
 		bool skip = false;

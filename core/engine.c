@@ -26,7 +26,8 @@ int engine_check_range(struct iotflash_session *s, uint32_t addr, uint32_t len)
 	return IOTFLASH_OK;
 }
 
-int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force)
+int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force,
+                           const char *unlock_region)
 {
 	const struct iotflash_chip *c = s->chip;
 	uint64_t end = (uint64_t)addr + len;
@@ -44,7 +45,7 @@ int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t l
 			                "it cannot be changed over UART (use a CH341A SPI programmer for that)",
 			                (unsigned)addr, (unsigned)(end - 1), r->name, (unsigned)r->start,
 			                (unsigned)(r->start + r->size - 1), c->name);
-		if (!force)
+		if (!force && !(unlock_region && strcmp(unlock_region, r->name) == 0))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_PROTECTED,
 			                "0x%x..0x%x overlaps the protected %s (0x%x..0x%x); add --force if you really mean to change it",
 			                (unsigned)addr, (unsigned)(end - 1), r->name, (unsigned)r->start,

@@ -76,7 +76,8 @@ int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, u
 bool engine_link_error(int rc);
 /* engine.c: shared helpers */
 int engine_check_range(struct iotflash_session *s, uint32_t addr, uint32_t len);
-int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force);
+int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t len, bool force,
+                           const char *unlock_region);
 size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum);
 bool engine_has_sum(struct iotflash_session *s);
 /* The device checksum in use: the chip database's unless the driver said otherwise. */

@@ -119,6 +119,10 @@ struct iotflash_op_opts {
 	bool no_backup;         /* writes/erases: do not back up first */
 	const char *backup_dir; /* default "backups" */
 	bool force;
+	/* Writes/erases: the one non-hard protected region (by its chipdb name,
+	 * e.g. "rf") this operation may change without force; the others stay
+	 * protected.  NULL: none. */
+	const char *unlock_region;
 };
 
 struct iotflash_result {

@@ -44,6 +44,29 @@ IOTFLASH_API int iotflash_beken_crc_add(const uint8_t *logical, size_t len, uint
 IOTFLASH_API int iotflash_beken_recover_key(const uint8_t *boot_phys, size_t len, uint32_t key[4],
                                             char *err, size_t errlen);
 
+/* ---- RF calibration sector (docs/protocols/beken-rf.md) ---- */
+
+#define IOTFLASH_BEKEN_RF_SIZE 4096        /* one sector */
+#define IOTFLASH_BEKEN_RF_MAC_OFFSET 0x24  /* where every known layout has the MAC */
+
+struct iotflash_beken_rf_info {
+	uint32_t body_len;     /* TLV length L: bytes in use are L + 8 */
+	unsigned n_groups;     /* top-level groups */
+	uint8_t mac[6];        /* TXID group, MAC item */
+	uint32_t mac_offset;   /* of mac in the sector (0x24 in every known sector) */
+	uint8_t mac_at_24[6];  /* the 6 bytes at +0x24, what the GUI shows */
+};
+
+/* Validate an RF calibration sector (len bytes, only the first 4096 looked
+ * at): "TLV\0" magic, a length that fits, top-level groups that tile the
+ * body, and a TXID group holding a 6-byte MAC item.  IOTFLASH_OK fills info;
+ * otherwise IOTFLASH_ERR_PROTOCOL with one line in err (blank, bad magic,
+ * bad length, no MAC). */
+IOTFLASH_API int iotflash_beken_rf_parse(const uint8_t *sector, size_t len, struct iotflash_beken_rf_info *info,
+                                         char *err, size_t errlen);
+/* "c8:47:8c:12:34:56" */
+IOTFLASH_API void iotflash_beken_rf_format_mac(const uint8_t mac[6], char out[18]);
+
 #ifdef __cplusplus
 }
 #endif

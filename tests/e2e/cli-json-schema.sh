@@ -33,11 +33,13 @@ j() {
 }
 
 cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+cp "$T/flash.bin" "$T/flash-copy.bin"
 random_file "$T/image.bin" 8192
 start_sim bk7231n "$T/flash.bin" --no-timing || { fail "simulator"; finish; exit; }
 
 j chip-id chip-id
 check "chip-id --json matches the schema" valid chip-id "$T/chip-id.json" chip-id
+check "chip-id --json on a Beken chip has the RF sector's MAC" grep -qE '"mac": "([0-9a-f]{2}:){5}[0-9a-f]{2}"' "$T/chip-id.json"
 j flash-id flash_id
 check "flash_id --json matches the schema with the canonical name" valid chip-id "$T/flash-id.json" flash-id
 j read read-flash 0x11000 16k "$T/read.bin"
@@ -51,6 +53,8 @@ j mismatch verify-flash 0x20000 "$T/image.bin"
 check "a failed verify-flash --json (ok false, mismatch) matches the schema" \
 	sh -c "grep -q '\"ok\": false' '$T/mismatch.json' && grep -q '\"mismatch\"' '$T/mismatch.json'"
 check "  ... and validates" valid operation "$T/mismatch.json" verify-flash
+j rf rf restore --from "$T/flash-copy.bin"
+check "rf restore --json matches the schema" valid operation "$T/rf.json" rf-restore
 j erase erase-region 0x11000 4k
 check "erase-region --json matches the schema" valid operation "$T/erase.json" erase-region
 j past read-flash 0x1ff000 8k "$T/past.bin"
