@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
+/* A5 stub protocol, host side: commands and XMODEM-1K transfers over the
+ * plugin I/O API (docs/protocols/eswin.md §2.3-§2.5).  Failures are
+ * described with iotflash_fail(); retrying whole blocks is the core's. */
+#include <string.h>
+
+#include <iotflash/plugin.h>
+
+#include "a5stub.h"
+
+#define XM_TRIES        10     /* the stub's own limit per block (§2.5) */
+#define XM_START_MS     2000   /* first block after our `C` */
+#define XM_ACK_MS       1000   /* per block, on top of its wire time */
+#define ERASE_MS_4K     400    /* worst-case NOR sector erase */
+#define QUIET_MS        400    /* longer than any gap inside a stub answer */
+#define RECOVER_MS      8000   /* a sending stub resends 10 × (block + 0.3 s) */
+#define BAUD_ACK_MS     2000   /* GUI: 2 s (§2.3) */
+#define SHA_MS          30000  /* GUI: 30 s */
+#define ACK_MS          2000   /* ACK of 0x91/0x92 (GUI: 0.1 s / 2 s) */
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Read exactly n bytes before deadline; the count read, or an error. */
+static int recv_until(struct a5_host *h, uint8_t *buf, size_t n, uint64_t deadline)
+{
+	size_t got = 0;
+	while (got < n) {
+		uint64_t now = iotflash_now_ms();
+		int r;
+		if (now >= deadline)
+			break;
+		r = iotflash_io_read(h->dev, buf + got, n - got, (unsigned)(deadline - now));
+		if (r < 0)
+			return r;
+		got += (size_t)r;
+	}
+	return (int)got;
+}
+
+static int send(struct a5_host *h, const void *buf, size_t n)
+{
+	int rc = iotflash_io_write(h->dev, buf, n);
+	return rc < 0 ? iotflash_fail(h->dev, rc, "cannot write to the port") : IOTFLASH_OK;
+}
+
+static int send_byte(struct a5_host *h, uint8_t b)
+{
+	return send(h, &b, 1);
+}
+
+/* Receive one reply; quiet = no failure recorded on timeout. */
+static int receive_reply(struct a5_host *h, uint8_t type, uint8_t *out, size_t data_n, unsigned timeout_ms,
+                         bool quiet)
+{
+	uint64_t deadline = iotflash_now_ms() + timeout_ms;
+	uint8_t *b = h->buf;
+	struct a5_reply r;
+	size_t used, n;
+	int got, rc;
+
+	/* Hunt for `5A TT` or `5A FF`: text such as `flash!` may come first. */
+	b[0] = 0;
+	for (;;) {
+		if (b[0] != A5_REPLY_MAGIC && (got = recv_until(h, b, 1, deadline)) != 1)
+			goto short_reply;
+		if (b[0] != A5_REPLY_MAGIC)
+			continue;
+		if ((got = recv_until(h, b + 1, 1, deadline)) != 1)
+			goto short_reply;
+		if (b[1] == type || b[1] == A5_TYPE_REJECT)
+			break;
+		b[0] = b[1];
+	}
+	n = b[1] == A5_TYPE_REJECT ? 0 : data_n;
+	if ((got = recv_until(h, b + 2, 4 + n, deadline)) != (int)(4 + n))
+		goto short_reply;
+	rc = a5_decode_reply(b, 6 + n, data_n, type != A5_CMD_SYN && b[1] != A5_TYPE_REJECT, &r, &used);
+	if (rc == A5_DECODE_SUM)
+		return iotflash_fail(h->dev, IOTFLASH_ERR_CHECKSUM, "stub reply to 0x%02X: bad checksum", type);
+	if (r.type == A5_TYPE_REJECT)
+		return iotflash_fail(h->dev, IOTFLASH_ERR_DEVICE, "the stub rejected command 0x%02X (%s)", type,
+		                     a5_status_text(r.status));
+	if (r.status != A5_ST_OK)
+		return iotflash_fail(h->dev, IOTFLASH_ERR_DEVICE, "stub command 0x%02X failed: %s", type,
+		                     a5_status_text(r.status));
+	if (out && data_n)
+		memcpy(out, r.data, data_n);
+	return IOTFLASH_OK;
+short_reply:
+	if (got < 0)
+		return iotflash_fail(h->dev, got, "cannot read from the port");
+	return quiet ? IOTFLASH_ERR_TIMEOUT
+	             : iotflash_fail(h->dev, IOTFLASH_ERR_TIMEOUT, "no reply from the stub to command 0x%02X", type);
+}
+
+int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_t type, uint8_t *out,
+               size_t data_n, unsigned timeout_ms)
+{
+	int rc;
+	iotflash_io_flush_input(h->dev);
+	if ((rc = send(h, frame, frame_len)) != IOTFLASH_OK)
+		return rc;
+	return receive_reply(h, type, out, data_n, timeout_ms, false);
+}
+
+bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
+{
+	uint8_t f[A5_REQ_OVERHEAD], d[A5_FLASH_ID_DATA];
+	size_t n = a5_encode(f, A5_CMD_FLASH_ID, NULL, 0);
+
+	iotflash_io_flush_input(h->dev);
+	if (send(h, f, n) != IOTFLASH_OK || receive_reply(h, A5_CMD_FLASH_ID, d, sizeof d, timeout_ms, true) != 0)
+		return false;
+	*jedec = get32(d) & 0xFFFFFF;
+	return true;
+}
+
+int a5_flash_id(struct a5_host *h, uint32_t *jedec)
+{
+	uint8_t f[A5_REQ_OVERHEAD], d[A5_FLASH_ID_DATA];
+	size_t n = a5_encode(f, A5_CMD_FLASH_ID, NULL, 0);
+	int rc = a5_command(h, f, n, A5_CMD_FLASH_ID, d, sizeof d, 1000);
+	if (rc == IOTFLASH_OK)
+		*jedec = get32(d) & 0xFFFFFF;  /* M | T << 8 | C << 16 */
+	return rc;
+}
+
+int a5_erase(struct a5_host *h, uint32_t addr, uint32_t len)
+{
+	uint8_t f[16];
+	size_t n = a5_encode_range(f, A5_CMD_ERASE, addr, len);
+	if (addr % 4096)  /* the stub would answer success and erase nothing (§2.3) */
+		return iotflash_fail(h->dev, IOTFLASH_ERR_ALIGN, "erase 0x%06x: not 4 KiB-aligned", (unsigned)addr);
+	return a5_command(h, f, n, A5_CMD_ERASE, NULL, 0, 2000 + ERASE_MS_4K * ((len + 4095) / 4096));
+}
+
+int a5_chip_erase(struct a5_host *h, unsigned timeout_ms)
+{
+	uint8_t f[A5_REQ_OVERHEAD];
+	size_t n = a5_encode(f, A5_CMD_CHIP_ERASE, NULL, 0);
+	return a5_command(h, f, n, A5_CMD_CHIP_ERASE, NULL, 0, timeout_ms);
+}
+
+int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32])
+{
+	uint8_t f[16];
+	size_t n = a5_encode_range(f, A5_CMD_SHA256, addr, len);
+	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, SHA_MS);
+}
+
+int a5_set_baud(struct a5_host *h, uint32_t baud)
+{
+	uint8_t f[16];
+	size_t n = a5_encode_u32(f, A5_CMD_SET_BAUD, baud);
+	int rc;
+
+	iotflash_io_flush_input(h->dev);
+	if ((rc = send(h, f, n)) != IOTFLASH_OK)
+		return rc;
+	iotflash_io_drain(h->dev);
+	if ((rc = iotflash_io_set_baud(h->dev, baud)) != IOTFLASH_OK)
+		return iotflash_fail(h->dev, rc, "the port refuses %u baud", (unsigned)baud);
+	iotflash_io_flush_input(h->dev);  /* the switch itself may leave noise */
+	return receive_reply(h, A5_CMD_SET_BAUD, NULL, 0, BAUD_ACK_MS, false);
+}
+
+/* ---- XMODEM-1K ---- */
+
+static unsigned block_ms(struct a5_host *h)
+{
+	return iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_ACK_MS;
+}
+
+/* Drop bytes until the line has been quiet for QUIET_MS (at most max_ms). */
+static void settle(struct a5_host *h, unsigned max_ms)
+{
+	uint64_t end = iotflash_now_ms() + max_ms;
+	uint8_t junk[256];
+	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, QUIET_MS) > 0)
+		;
+}
+
+void a5_recover(struct a5_host *h, bool writing)
+{
+	if (writing) {  /* a receiving stub takes EOT at any block boundary and ACKs it */
+		settle(h, QUIET_MS);
+		send_byte(h, A5_XM_EOT);
+	}
+	settle(h, RECOVER_MS);
+	iotflash_io_flush_input(h->dev);
+}
+
+int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	uint8_t f[16], *blk = h->buf;
+	size_t n = a5_encode_range(f, A5_CMD_XM_READ, addr, len);
+	uint32_t nblocks = (len + A5_XM_DATA - 1) / A5_XM_DATA, done = 0;
+	uint8_t expect = 1;
+	unsigned naks = 0;
+	int rc, got;
+
+	if ((rc = a5_command(h, f, n, A5_CMD_XM_READ, NULL, 0, ACK_MS)) != IOTFLASH_OK)
+		return rc;
+	/* One `C` only: a second one would reach the stub as a non-ACK and make
+	 * it resend a block we already acknowledged (§2.5). */
+	if ((rc = send_byte(h, A5_XM_C)) != IOTFLASH_OK)
+		return rc;
+	for (;;) {
+		uint64_t deadline = iotflash_now_ms() + (done ? block_ms(h) : XM_START_MS + block_ms(h));
+		uint8_t num;
+		if ((got = recv_until(h, blk, 1, deadline)) != 1) {
+			rc = got < 0 ? got : IOTFLASH_ERR_TIMEOUT;
+			goto fail;
+		}
+		if (blk[0] == A5_XM_EOT) {
+			if (done < nblocks) {
+				rc = IOTFLASH_ERR_PROTOCOL;
+				goto fail;
+			}
+			return send_byte(h, A5_XM_ACK);
+		}
+		if (blk[0] == A5_XM_CAN) {
+			rc = IOTFLASH_ERR_DEVICE;
+			goto fail;
+		}
+		if (blk[0] != A5_XM_STX)
+			continue;  /* noise between blocks */
+		got = recv_until(h, blk + 1, A5_XM_BLOCK - 1, iotflash_now_ms() + block_ms(h));
+		if (got < 0) {
+			rc = got;
+			goto fail;
+		}
+		if (got != A5_XM_BLOCK - 1 || a5_xm_check_block(blk, &num) != 0) {
+			if (++naks > XM_TRIES) {
+				rc = IOTFLASH_ERR_CHECKSUM;
+				goto fail;
+			}
+			settle(h, QUIET_MS);
+			if ((rc = send_byte(h, A5_XM_NAK)) != IOTFLASH_OK)
+				return rc;
+			continue;
+		}
+		if (num == (uint8_t)(expect - 1) && done > 0) {  /* our ACK was lost: it came again */
+			if ((rc = send_byte(h, A5_XM_ACK)) != IOTFLASH_OK)
+				return rc;
+			continue;
+		}
+		if (num != expect || done >= nblocks) {
+			rc = IOTFLASH_ERR_PROTOCOL;
+			goto fail;
+		}
+		memcpy(buf + (size_t)done * A5_XM_DATA, blk + 3,
+		       done + 1 < nblocks || len % A5_XM_DATA == 0 ? A5_XM_DATA : len % A5_XM_DATA);
+		done++;
+		expect++;
+		naks = 0;
+		if ((rc = send_byte(h, A5_XM_ACK)) != IOTFLASH_OK)
+			return rc;
+	}
+fail:
+	a5_recover(h, false);
+	return iotflash_fail(h->dev, rc, "XMODEM read 0x%06x+0x%x: %s at block %u", (unsigned)addr, (unsigned)len,
+	                     rc == IOTFLASH_ERR_TIMEOUT ? "no data" : rc == IOTFLASH_ERR_DEVICE ? "the stub cancelled"
+	                     : rc == IOTFLASH_ERR_CHECKSUM ? "too many bad blocks" : "blocks out of order",
+	                     (unsigned)done + 1);
+}
+
+/* Wait for the receiver's answer to a block or EOT; `C` (the stub's idle
+ * nag) is not an answer. */
+static int block_answer(struct a5_host *h, unsigned timeout_ms, uint8_t *b)
+{
+	uint64_t deadline = iotflash_now_ms() + timeout_ms;
+	int got;
+	while ((got = recv_until(h, b, 1, deadline)) == 1)
+		if (*b != A5_XM_C)
+			return 1;
+	return got;
+}
+
+int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
+{
+	uint8_t f[16], *blk = h->buf, b = 0;
+	size_t n = a5_encode_range(f, A5_CMD_XM_WRITE, addr, len);
+	uint32_t nblocks = (len + A5_XM_DATA - 1) / A5_XM_DATA, i;
+	unsigned erase_ms = 1000 + ERASE_MS_4K * ((len + 4095) / 4096);
+	int rc, got;
+
+	if ((rc = a5_command(h, f, n, A5_CMD_XM_WRITE, NULL, 0, ACK_MS)) != IOTFLASH_OK)
+		return rc;
+	/* 100 ms, the erase, then one `C` (§2.5 receiving step 1). */
+	do
+		got = recv_until(h, &b, 1, iotflash_now_ms() + erase_ms);
+	while (got == 1 && b != A5_XM_C);
+	if (got != 1) {
+		rc = got < 0 ? got : IOTFLASH_ERR_TIMEOUT;
+		i = 0;
+		goto fail;
+	}
+	for (i = 0; i < nblocks; i++) {
+		size_t chunk = i + 1 < nblocks || len % A5_XM_DATA == 0 ? A5_XM_DATA : len % A5_XM_DATA;
+		int tries = 0;
+		a5_xm_encode_block(blk, (uint8_t)(i + 1), buf + (size_t)i * A5_XM_DATA, chunk);
+		for (;;) {
+			if ((rc = send(h, blk, A5_XM_BLOCK)) != IOTFLASH_OK)
+				return rc;
+			got = block_answer(h, block_ms(h), &b);
+			if (got < 0) {
+				rc = got;
+				goto fail;
+			}
+			if (got == 1 && b == A5_XM_ACK)
+				break;
+			if (got == 1 && b == A5_XM_CAN) {
+				rc = IOTFLASH_ERR_DEVICE;
+				goto fail;
+			}
+			if (++tries >= XM_TRIES) {
+				rc = IOTFLASH_ERR_CHECKSUM;
+				goto fail;
+			}
+			settle(h, QUIET_MS);
+		}
+	}
+	for (int t = 0; t < XM_TRIES; t++) {
+		if ((rc = send_byte(h, A5_XM_EOT)) != IOTFLASH_OK)
+			return rc;
+		if ((got = block_answer(h, XM_ACK_MS, &b)) == 1 && b == A5_XM_ACK)
+			return IOTFLASH_OK;
+		if (got < 0)
+			return iotflash_fail(h->dev, got, "cannot read from the port");
+	}
+	rc = IOTFLASH_ERR_TIMEOUT;
+fail:
+	a5_recover(h, true);
+	return iotflash_fail(h->dev, rc, "XMODEM write 0x%06x+0x%x: %s at block %u", (unsigned)addr, (unsigned)len,
+	                     rc == IOTFLASH_ERR_TIMEOUT ? "no answer" : rc == IOTFLASH_ERR_DEVICE ? "the stub cancelled"
+	                     : "block refused 10 times", (unsigned)i + 1);
+}
