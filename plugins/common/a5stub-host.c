@@ -161,7 +161,10 @@ int a5_set_baud(struct a5_host *h, uint32_t baud)
 	iotflash_io_flush_input(h->dev);
 	if ((rc = send(h, f, n)) != IOTFLASH_OK)
 		return rc;
+	/* The GUI waits 10 ms: the frame must reach the stub at the old rate, and
+	 * the stub answers only 50 ms after its own switch. */
 	iotflash_io_drain(h->dev);
+	iotflash_sleep_ms(h->dev, 10 + iotflash_io_wire_ms(h->dev, n));
 	if ((rc = iotflash_io_set_baud(h->dev, baud)) != IOTFLASH_OK)
 		return iotflash_fail(h->dev, rc, "the port refuses %u baud", (unsigned)baud);
 	iotflash_io_flush_input(h->dev);  /* the switch itself may leave noise */

@@ -110,13 +110,16 @@ static int try_baud(struct tr *t, uint32_t baud)
 	iotflash_io_flush_input(t->dev);
 	if ((rc = send(t, &code, 1)) != IOTFLASH_OK)
 		return rc;
+	/* The code must reach the loader at the old rate before the port
+	 * switches; a 03 missed meanwhile is made up for by the sync below. */
 	iotflash_io_drain(t->dev);
+	iotflash_sleep_ms(t->dev, 2 + iotflash_io_wire_ms(t->dev, 1));
 	if ((rc = iotflash_io_set_baud(t->dev, baud)) != IOTFLASH_OK)
 		return iotflash_fail(t->dev, rc, "the port refuses %u baud", (unsigned)baud);
 	iotflash_sleep_ms(t->dev, BAUD_SETTLE_MS);
 	if ((rc = answer(t, &b, ANSWER_MS)) < 0)
 		return rc;
-	if (rc == 1 && b == TR_BAUD_ACK && sync_once(t) == ESWIN_SYNC_LOADER)
+	if ((rc == 0 || b == TR_BAUD_ACK) && sync_once(t) == ESWIN_SYNC_LOADER)
 		return IOTFLASH_OK;
 	return iotflash_fail(t->dev, IOTFLASH_ERR_BAUD, "the TR6260 loader did not take %u baud", (unsigned)baud);
 }
