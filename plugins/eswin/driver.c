@@ -80,7 +80,7 @@ static int rom_sync(struct ecr *e)
 }
 
 /* Header, `00`, then the whole stub with no framing (§2.1 step 4). */
-static int upload_stub(struct ecr *e)
+static int upload_stub(struct ecr *e, size_t *sent)
 {
 	uint8_t head[ESWIN_HEADER_LEN], zeros[8] = { 0 };
 	const uint8_t *data;
@@ -102,6 +102,7 @@ static int upload_stub(struct ecr *e)
 		if (n == 1 && b == ESWIN_RESP_OK) {
 			if ((rc = send(e, data, len)) != IOTFLASH_OK)
 				return rc;
+			*sent = len;
 			iotflash_io_drain(e->dev);
 			iotflash_sleep_ms(e->dev, 10);
 			iotflash_io_flush_input(e->dev);
@@ -153,9 +154,16 @@ static int ecr_open(struct iotflash_dev *dev, void **priv)
 	if (a5_probe(&e->h, &e->jedec, PROBE_MS)) {
 		iotflash_log(dev, IOTFLASH_LOG_INFO, "the stub is already running");
 	} else {
-		if ((rc = rom_sync(e)) != IOTFLASH_OK || (rc = upload_stub(e)) != IOTFLASH_OK)
+		size_t len = 0;
+		if ((rc = rom_sync(e)) != IOTFLASH_OK || (rc = upload_stub(e, &len)) != IOTFLASH_OK)
 			goto fail;
-		if (!a5_probe(&e->h, &e->jedec, STUB_START_MS)) {
+		/* write() returns before the stub has left the adapter, and the stub
+		 * drops what arrives before it starts: wait, then ask a few times. */
+		iotflash_sleep_ms(dev, iotflash_io_wire_ms(dev, len) + 20);
+		bool up = false;
+		for (int i = 0; i < 3 && !up; i++)
+			up = a5_probe(&e->h, &e->jedec, STUB_START_MS / 3);
+		if (!up) {
 			rc = iotflash_fail(dev, IOTFLASH_ERR_NO_LINK,
 			                   "the stub did not answer after the upload: is the --loader file the ECR6600 stub?");
 			goto fail;
