@@ -12,6 +12,8 @@
 #define XM_TRIES        10     /* the stub's own limit per block (§2.5) */
 #define XM_START_MS     2000   /* first block after our `C` */
 #define XM_ACK_MS       1000   /* per block, on top of its wire time */
+#define XM_BLOCK_GAP_MS 120    /* a block short of a byte: NAK before the stub's 0.3 s */
+#define XM_QUIET_MS     40
 #define ERASE_MS_4K     400    /* worst-case NOR sector erase */
 #define QUIET_MS        400    /* longer than any gap inside a stub answer */
 #define RECOVER_MS      8000   /* a sending stub resends 10 × (block + 0.3 s) */
@@ -51,6 +53,8 @@ static int send_byte(struct a5_host *h, uint8_t b)
 {
 	return send(h, &b, 1);
 }
+
+static void settle(struct a5_host *h, unsigned max_ms);
 
 /* Receive one reply; quiet = no failure recorded on timeout. */
 static int receive_reply(struct a5_host *h, uint8_t type, uint8_t *out, size_t data_n, unsigned timeout_ms,
@@ -97,14 +101,43 @@ short_reply:
 	             : iotflash_fail(h->dev, IOTFLASH_ERR_TIMEOUT, "no reply from the stub to command 0x%02X", type);
 }
 
-int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_t type, uint8_t *out,
-               size_t data_n, unsigned timeout_ms)
+/* The parser has no timeout: a frame that lost a byte waits for the next
+ * one's.  Zeros complete it (a checksum reject) and are ignored after. */
+static void resync(struct a5_host *h)
+{
+	static const uint8_t zeros[A5_REQ_OVERHEAD + 12];
+	send(h, zeros, sizeof zeros);
+	settle(h, QUIET_MS * 4);
+	iotflash_io_flush_input(h->dev);
+}
+
+static int command_once(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_t type, uint8_t *out,
+                        size_t data_n, unsigned timeout_ms)
 {
 	int rc;
 	iotflash_io_flush_input(h->dev);
 	if ((rc = send(h, frame, frame_len)) != IOTFLASH_OK)
 		return rc;
 	return receive_reply(h, type, out, data_n, timeout_ms, false);
+}
+
+/* Commands that only read, or erase, may simply be sent again. */
+static bool repeatable(uint8_t type)
+{
+	return type == A5_CMD_FLASH_ID || type == A5_CMD_SHA256 || type == A5_CMD_ERASE || type == A5_CMD_EFUSE;
+}
+
+int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_t type, uint8_t *out,
+               size_t data_n, unsigned timeout_ms)
+{
+	int rc = IOTFLASH_ERR_INTERNAL;
+	for (int i = 0; i < (repeatable(type) ? 3 : 1); i++) {
+		rc = command_once(h, frame, frame_len, type, out, data_n, timeout_ms);
+		if (rc != IOTFLASH_ERR_TIMEOUT && rc != IOTFLASH_ERR_DEVICE && rc != IOTFLASH_ERR_CHECKSUM)
+			return rc;
+		resync(h);
+	}
+	return rc;
 }
 
 bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
@@ -189,12 +222,13 @@ static void settle(struct a5_host *h, unsigned max_ms)
 
 void a5_recover(struct a5_host *h, bool writing)
 {
-	if (writing) {  /* a receiving stub takes EOT at any block boundary and ACKs it */
-		settle(h, QUIET_MS);
-		send_byte(h, A5_XM_EOT);
-	}
+	/* A receiving stub takes EOT at any block boundary and ACKs it; a
+	 * sending one that still waits for its `C` gets one, then gives up
+	 * after 10 unacknowledged sends. */
+	settle(h, QUIET_MS);
+	send_byte(h, writing ? A5_XM_EOT : A5_XM_C);
 	settle(h, RECOVER_MS);
-	iotflash_io_flush_input(h->dev);
+	resync(h);
 }
 
 int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
@@ -204,35 +238,49 @@ int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
 	uint32_t nblocks = (len + A5_XM_DATA - 1) / A5_XM_DATA, done = 0;
 	uint8_t expect = 1;
 	unsigned naks = 0;
+	bool heard = false;
 	int rc, got;
 
-	if ((rc = a5_command(h, f, n, A5_CMD_XM_READ, NULL, 0, ACK_MS)) != IOTFLASH_OK)
+	if ((rc = a5_command(h, f, n, A5_CMD_XM_READ, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
+		a5_recover(h, false);  /* the stub may have the command and wait for `C` */
 		return rc;
+	}
 	/* One `C` only: a second one would reach the stub as a non-ACK and make
 	 * it resend a block we already acknowledged (§2.5). */
 	if ((rc = send_byte(h, A5_XM_C)) != IOTFLASH_OK)
 		return rc;
-	for (;;) {
-		uint64_t deadline = iotflash_now_ms() + (done ? block_ms(h) : XM_START_MS + block_ms(h));
+	for (unsigned starts = 1;;) {
+		uint64_t deadline = iotflash_now_ms() + (heard ? block_ms(h) : XM_START_MS + block_ms(h));
 		uint8_t num;
 		if ((got = recv_until(h, blk, 1, deadline)) != 1) {
+			if (got == 0 && !heard && starts++ < 3) {  /* our `C` was lost */
+				if ((rc = send_byte(h, A5_XM_C)) != IOTFLASH_OK)
+					return rc;
+				continue;
+			}
 			rc = got < 0 ? got : IOTFLASH_ERR_TIMEOUT;
 			goto fail;
 		}
-		if (blk[0] == A5_XM_EOT) {
-			if (done < nblocks) {
-				rc = IOTFLASH_ERR_PROTOCOL;
-				goto fail;
-			}
+		heard = true;
+		if (blk[0] == A5_XM_EOT && done == nblocks)
 			return send_byte(h, A5_XM_ACK);
-		}
-		if (blk[0] == A5_XM_CAN) {
-			rc = IOTFLASH_ERR_DEVICE;
+		if (blk[0] == A5_XM_CAN && recv_until(h, blk + 1, 1, iotflash_now_ms() + XM_QUIET_MS) == 0) {
+			rc = IOTFLASH_ERR_DEVICE;  /* a lone CAN: the stub gave up */
 			goto fail;
 		}
-		if (blk[0] != A5_XM_STX)
-			continue;  /* noise between blocks */
-		got = recv_until(h, blk + 1, A5_XM_BLOCK - 1, iotflash_now_ms() + block_ms(h));
+		if (blk[0] != A5_XM_STX) {  /* the rest of a garbled block: let it pass, then NAK */
+			if (++naks > XM_TRIES) {
+				rc = IOTFLASH_ERR_CHECKSUM;
+				goto fail;
+			}
+			settle(h, XM_QUIET_MS);
+			if ((rc = send_byte(h, A5_XM_NAK)) != IOTFLASH_OK)
+				return rc;
+			continue;
+		}
+		/* Answer within the stub's 0.3 s even when a byte was lost. */
+		got = recv_until(h, blk + 1, A5_XM_BLOCK - 1,
+		                 iotflash_now_ms() + iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_BLOCK_GAP_MS);
 		if (got < 0) {
 			rc = got;
 			goto fail;
@@ -242,7 +290,7 @@ int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
 				rc = IOTFLASH_ERR_CHECKSUM;
 				goto fail;
 			}
-			settle(h, QUIET_MS);
+			settle(h, XM_QUIET_MS);
 			if ((rc = send_byte(h, A5_XM_NAK)) != IOTFLASH_OK)
 				return rc;
 			continue;
@@ -252,9 +300,14 @@ int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
 				return rc;
 			continue;
 		}
-		if (num != expect || done >= nblocks) {
-			rc = IOTFLASH_ERR_PROTOCOL;
-			goto fail;
+		if (num != expect || done >= nblocks) {  /* a garbled number that still summed to FF */
+			if (++naks > XM_TRIES) {
+				rc = IOTFLASH_ERR_PROTOCOL;
+				goto fail;
+			}
+			if ((rc = send_byte(h, A5_XM_NAK)) != IOTFLASH_OK)
+				return rc;
+			continue;
 		}
 		memcpy(buf + (size_t)done * A5_XM_DATA, blk + 3,
 		       done + 1 < nblocks || len % A5_XM_DATA == 0 ? A5_XM_DATA : len % A5_XM_DATA);
@@ -292,8 +345,10 @@ int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
 	unsigned erase_ms = 1000 + ERASE_MS_4K * ((len + 4095) / 4096);
 	int rc, got;
 
-	if ((rc = a5_command(h, f, n, A5_CMD_XM_WRITE, NULL, 0, ACK_MS)) != IOTFLASH_OK)
+	if ((rc = a5_command(h, f, n, A5_CMD_XM_WRITE, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
+		a5_recover(h, true);  /* the stub may have the command and wait for blocks */
 		return rc;
+	}
 	/* 100 ms, the erase, then one `C` (§2.5 receiving step 1). */
 	do
 		got = recv_until(h, &b, 1, iotflash_now_ms() + erase_ms);
@@ -325,7 +380,7 @@ int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
 				rc = IOTFLASH_ERR_CHECKSUM;
 				goto fail;
 			}
-			settle(h, QUIET_MS);
+			settle(h, XM_QUIET_MS);
 		}
 	}
 	for (int t = 0; t < XM_TRIES; t++) {

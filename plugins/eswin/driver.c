@@ -136,6 +136,21 @@ static int raise_baud(struct ecr *e)
 	return rc;
 }
 
+/* A stub left running (by this session before a reconnect, or by one that
+ * ended without close) answers at 115200 or at the rate it was raised to. */
+static bool stub_running(struct ecr *e)
+{
+	uint32_t target = iotflash_dev_target_baud(e->dev);
+	if (a5_probe(&e->h, &e->jedec, PROBE_MS))
+		return true;
+	if (target && target != e->link_baud && iotflash_io_set_baud(e->dev, target) == IOTFLASH_OK) {
+		if (a5_probe(&e->h, &e->jedec, PROBE_MS))
+			return true;
+		iotflash_io_set_baud(e->dev, e->link_baud);
+	}
+	return false;
+}
+
 static int ecr_open(struct iotflash_dev *dev, void **priv)
 {
 	const struct iotflash_chip *chip = iotflash_dev_chip(dev);
@@ -151,8 +166,8 @@ static int ecr_open(struct iotflash_dev *dev, void **priv)
 		rc = iotflash_fail(dev, rc, "the port refuses %u baud", (unsigned)e->link_baud);
 		goto fail;
 	}
-	if (a5_probe(&e->h, &e->jedec, PROBE_MS)) {
-		iotflash_log(dev, IOTFLASH_LOG_INFO, "the stub is already running");
+	if (stub_running(e)) {
+		iotflash_log(dev, IOTFLASH_LOG_INFO, "the stub is already running at %u baud", (unsigned)iotflash_io_baud(dev));
 	} else {
 		size_t len = 0;
 		if ((rc = rom_sync(e)) != IOTFLASH_OK || (rc = upload_stub(e, &len)) != IOTFLASH_OK)
@@ -170,7 +185,7 @@ static int ecr_open(struct iotflash_dev *dev, void **priv)
 		}
 	}
 	iotflash_dev_answered(dev);
-	if ((rc = raise_baud(e)) != IOTFLASH_OK)
+	if (iotflash_io_baud(dev) == e->link_baud && (rc = raise_baud(e)) != IOTFLASH_OK)
 		goto fail;
 	*priv = e;
 	return IOTFLASH_OK;
