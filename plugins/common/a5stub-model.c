@@ -6,7 +6,10 @@
  * parameters after short frames, erase skipped for unaligned addresses,
  * AND-only programming, repeated XMODEM blocks programmed again, the
  * divisor rounding of 0x07 and its 50 ms delay. */
+#include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include <iotflash/model.h>
 
@@ -28,7 +31,13 @@ struct stub {
 	uint16_t tmpl_len;         /* the reply template's DATA_LEN, as left by the last reply */
 	uint8_t tmpl_sum;          /* the last sum the stub computed */
 	uint8_t blk[A5_XM_BLOCK];
+	uint8_t rem[4];            /* 0x97's aligning buffer: a static never flushed (§2.5 step 10) */
+	unsigned rem_n;
 };
+
+#define XM_Z_TRIES 10
+#define XM_Z_POLL_MS 100       /* 0x96: up to 10 reads of 0.1 s for the receiver's start */
+#define XM_Z_ACK_MS 500
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -185,6 +194,187 @@ static int xm_send(struct stub *s, const uint8_t *src, uint32_t len)
 	return 0;
 }
 
+/* 0x97 output: words through the aligning buffer; false past addr+len. */
+static bool z_out(struct stub *s, uint32_t addr, uint32_t len, uint32_t *done, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		s->rem[s->rem_n++] = p[i];
+		if (s->rem_n < 4)
+			continue;
+		if (*done + 4 > len)
+			return false;
+		program(s, addr + *done, s->rem, 4);
+		*done += 4;
+		s->rem_n = 0;
+	}
+	return true;
+}
+
+/* 0x97: XMODEM (STX or SOH) carrying raw DEFLATE (§2.5 receiving, §2.6). */
+static int xm_receive_z(struct stub *s, uint32_t addr, uint32_t len)
+{
+	static const uint8_t abort_seq[3] = { A5_XM_CAN, A5_XM_CAN, 'N' };
+	uint8_t out[4096], b;
+	uint32_t done = 0;
+	bool ended = false;
+	z_stream z;
+	int r;
+
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, -15) != Z_OK)
+		return 0;
+	/* The remainder of the previous transfer comes first. */
+	put(s, A5_XM_C);
+	for (;;) {
+		size_t n;
+		if ((r = getc_ms(s, &b, XM_HEADER_MS)) < 0)
+			goto out;
+		if (r == 0) {
+			put(s, A5_XM_C);
+			continue;
+		}
+		if (b == A5_XM_EOT) {
+			if (!ended) {  /* the source loops forever: the chip hangs */
+				iotflash_sim_log(s->sim, "a5 stub: EOT before the end of the DEFLATE stream: hung");
+				inflateEnd(&z);
+				while ((r = iotflash_sim_read(s->sim, out, sizeof out, -1)) >= 0)
+					;
+				return r;
+			}
+			put(s, A5_XM_ACK);
+			r = 0;
+			goto out;
+		}
+		if (b != A5_XM_STX && b != A5_XM_SOH) {
+			put(s, A5_XM_NAK);
+			continue;
+		}
+		n = b == A5_XM_STX ? A5_XM_DATA : 128;
+		s->blk[0] = b;
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 1, 2, 1000)) < 0)
+			goto out;
+		if (r < 2 || (uint8_t)(s->blk[1] + s->blk[2]) != 0xFF) {
+			put(s, A5_XM_NAK);
+			continue;
+		}
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 3, n + 2, XM_BYTE_MS)) < 0)
+			goto out;
+		{
+			uint16_t crc = iotflash_crc16_xmodem(s->blk + 3, n);
+			if ((size_t)r < n + 2 || s->blk[3 + n] != (uint8_t)(crc >> 8) || s->blk[4 + n] != (uint8_t)crc) {
+				put(s, A5_XM_NAK);
+				continue;
+			}
+		}
+		if (!ended) {
+			z.next_in = s->blk + 3;
+			z.avail_in = (uInt)n;
+			do {
+				int zr;
+				z.next_out = out;
+				z.avail_out = sizeof out;
+				zr = inflate(&z, Z_NO_FLUSH);
+				if ((zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) ||
+				    !z_out(s, addr, len, &done, out, sizeof out - z.avail_out)) {
+					iotflash_sim_write(s->sim, abort_seq, sizeof abort_seq);
+					r = 0;
+					goto out;
+				}
+				if (zr == Z_STREAM_END) {
+					ended = true;  /* later bytes (the host's FF padding) are ignored */
+					break;
+				}
+			} while (z.avail_in > 0 || z.avail_out == 0);
+		}
+		put(s, A5_XM_ACK);
+	}
+out:
+	inflateEnd(&z);
+	return r < 0 ? r : 0;
+}
+
+/* 0x96: raw DEFLATE of flash over XMODEM-1K (`C`) or 128-byte checksum
+ * blocks (`NAK`) (§2.5 sending, §2.6). */
+static int xm_send_z(struct stub *s, const uint8_t *src, uint32_t len, int level)
+{
+	static const uint8_t cancel[2] = { A5_XM_CAN, A5_XM_CAN };
+	uLongf cap = compressBound(len) + 64;
+	uint8_t *z = malloc(cap), b = 0, num = 1;
+	size_t bs = A5_XM_DATA, zlen;
+	z_stream zs;
+	int r = 0, tries;
+
+	if (!z)
+		return 0;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(z);
+		return 0;
+	}
+	zs.next_in = (Bytef *)src;
+	zs.avail_in = len;
+	zs.next_out = z;
+	zs.avail_out = (uInt)cap;
+	deflate(&zs, Z_FINISH);
+	zlen = zs.total_out;
+	deflateEnd(&zs);
+	iotflash_sim_busy(s->sim, (uint64_t)len / 1024 * 200);  /* [inferred] deflate on the chip: ~5 MB/s */
+	for (tries = 0; tries < XM_Z_TRIES; tries++) {
+		if ((r = getc_ms(s, &b, XM_Z_POLL_MS)) < 0)
+			goto out;
+		if (r == 1 && (b == A5_XM_C || b == A5_XM_NAK || b == A5_XM_CAN))
+			break;
+	}
+	if (tries == XM_Z_TRIES) {
+		iotflash_sim_write(s->sim, cancel, sizeof cancel);
+		goto out;
+	}
+	if (b == A5_XM_CAN)
+		goto out;
+	if (b == A5_XM_NAK)
+		bs = 128;
+	for (size_t off = 0; off < zlen; off += bs, num++) {
+		size_t n = zlen - off < bs ? zlen - off : bs, blen;
+		if (bs == A5_XM_DATA) {
+			a5_xm_encode_block(s->blk, num, z + off, n);
+			blen = A5_XM_BLOCK;
+		} else {  /* SOH, 128 bytes, 8-bit sum */
+			s->blk[0] = A5_XM_SOH;
+			s->blk[1] = num;
+			s->blk[2] = (uint8_t)(255 - num);
+			memcpy(s->blk + 3, z + off, n);
+			memset(s->blk + 3 + n, 0xFF, 128 - n);
+			s->blk[131] = a5_sum8(s->blk + 3, 128);
+			blen = 132;
+		}
+		for (tries = 0; tries < XM_Z_TRIES; tries++) {
+			iotflash_sim_write(s->sim, s->blk, blen);
+			if ((r = getc_ms(s, &b, XM_Z_ACK_MS)) < 0)
+				goto out;
+			if (r == 1 && b == A5_XM_ACK)
+				break;
+		}
+		if (tries == XM_Z_TRIES) {
+			iotflash_sim_write(s->sim, cancel, sizeof cancel);
+			r = 0;
+			goto out;
+		}
+	}
+	for (tries = 0; tries < XM_Z_TRIES; tries++) {
+		put(s, A5_XM_EOT);
+		if ((r = getc_ms(s, &b, XM_Z_ACK_MS)) < 0)
+			goto out;
+		if (r == 1 && b == A5_XM_ACK)
+			break;
+	}
+	if (tries == XM_Z_TRIES)
+		iotflash_sim_write(s->sim, cancel, sizeof cancel);
+	r = 0;
+out:
+	free(z);
+	return r < 0 ? r : 0;
+}
+
 static uint8_t *xip_or_null(struct stub *s, uint32_t cpu_addr, uint32_t len)
 {
 	const uint32_t xip = 0x00800000;
@@ -269,6 +459,24 @@ static int dispatch(struct stub *s, uint8_t type)
 		iotflash_sim_wait(s->sim, 100);
 		erase_sectors(s, addr, len);
 		return xm_receive(s, addr);
+	case A5_CMD_XM_WRITE_Z:
+		if (!in_range(s, addr, len)) {
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		reply(s, type, NULL, 0, A5_ST_OK);
+		iotflash_sim_wait(s->sim, 100);
+		erase_sectors(s, addr, len);
+		return xm_receive_z(s, addr, len);
+	case A5_CMD_XM_READ_Z: {
+		int level = s->param[8] >= 1 && s->param[8] <= 10 ? s->param[8] : 5;  /* stub range 1..10 */
+		if (!in_range(s, addr, len)) {  /* [inferred] the source's handler is range-checked like 0x09 */
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		reply(s, type, NULL, 0, A5_ST_OK);
+		return xm_send_z(s, s->flash + addr, len, level > 9 ? 9 : level);
+	}
 	case A5_CMD_XM_READ:  /* no range check (§2.3): past the end reads wrap */
 	case A5_CMD_XM_READ_MEM: {
 		uint8_t *src = type == A5_CMD_XM_READ ? (in_range(s, addr, len) ? s->flash + addr : NULL)

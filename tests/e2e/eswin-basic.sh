@@ -4,7 +4,8 @@
 # ESWIN ECR6600 (ROM + A5 stub) and TR6260 (ROM + uboot loader) end to end
 # against their models: identify, a timed full read, write at the
 # application offset, verify-flash passing and failing, erase-region, the
-# protected RF area, and the loader messages.
+# protected RF area, the loader messages, and the ECR6600 stub's quirks
+# and compressed transfers (eswin-stub-model.py).
 . "$(dirname "$0")/lib.sh"
 GEN=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/gen-eswin-loader.py
 python3 "$GEN" ecr6600 "$T/ecr.bin"
@@ -85,5 +86,14 @@ stop_sim
 start_sim ecr6600 "$T/ecr6600.bin" --no-timing
 iot -c ecr6600 --loader "$T/ecr-bad.bin" chip-id
 check "ecr6600: a damaged stub never answers, and the message says so" failed_with "stub did not answer"
+stop_sim
+
+# The stub's quirks and compressed transfers, byte by byte (the driver does
+# not use 0x96/0x97 yet).
+rm -f "$T/quirks.bin"
+start_sim ecr6600 "$T/quirks.bin" --no-timing
+python3 "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/eswin-stub-model.py" "$T/tty" "$T/ecr.bin" "$T/quirks.bin" >"$T/quirks.out" 2>&1
+check "ecr6600 model: stub quirks and compressed transfers ($(tail -n1 "$T/quirks.out"))" grep -q "^[0-9]* passed, 0 failed" "$T/quirks.out"
+grep "^FAIL" "$T/quirks.out"
 stop_sim
 finish
