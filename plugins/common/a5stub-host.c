@@ -3,6 +3,7 @@
 /* A5 stub protocol, host side: commands and XMODEM-1K transfers over the
  * plugin I/O API (docs/protocols/eswin.md §2.3-§2.5).  Failures are
  * described with iotflash_fail(); retrying whole blocks is the core's. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <iotflash/plugin.h>
@@ -231,20 +232,20 @@ void a5_recover(struct a5_host *h, bool writing)
 	resync(h);
 }
 
-int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
+/* Receive XMODEM-1K blocks into dst (cap bytes) until EOT; at least
+ * min_blocks must come.  *total gets the bytes kept.  On failure the
+ * stub is brought back to its parser. */
+static int xm_recv(struct a5_host *h, uint8_t *dst, size_t cap, uint32_t min_blocks, size_t *total,
+                   uint32_t *failed_block)
 {
-	uint8_t f[16], *blk = h->buf;
-	size_t n = a5_encode_range(f, A5_CMD_XM_READ, addr, len);
-	uint32_t nblocks = (len + A5_XM_DATA - 1) / A5_XM_DATA, done = 0;
+	uint8_t *blk = h->buf;
+	uint32_t done = 0;
 	uint8_t expect = 1;
 	unsigned naks = 0;
 	bool heard = false;
 	int rc, got;
 
-	if ((rc = a5_command(h, f, n, A5_CMD_XM_READ, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
-		a5_recover(h, false);  /* the stub may have the command and wait for `C` */
-		return rc;
-	}
+	*total = 0;
 	/* One `C` only: a second one would reach the stub as a non-ACK and make
 	 * it resend a block we already acknowledged (§2.5). */
 	if ((rc = send_byte(h, A5_XM_C)) != IOTFLASH_OK)
@@ -262,7 +263,7 @@ int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
 			goto fail;
 		}
 		heard = true;
-		if (blk[0] == A5_XM_EOT && done == nblocks)
+		if (blk[0] == A5_XM_EOT && done >= min_blocks && done > 0)
 			return send_byte(h, A5_XM_ACK);
 		if (blk[0] == A5_XM_CAN && recv_until(h, blk + 1, 1, iotflash_now_ms() + XM_QUIET_MS) == 0) {
 			rc = IOTFLASH_ERR_DEVICE;  /* a lone CAN: the stub gave up */
@@ -300,7 +301,7 @@ int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
 				return rc;
 			continue;
 		}
-		if (num != expect || done >= nblocks) {  /* a garbled number that still summed to FF */
+		if (num != expect || *total >= cap) {  /* a garbled number that still summed to FF */
 			if (++naks > XM_TRIES) {
 				rc = IOTFLASH_ERR_PROTOCOL;
 				goto fail;
@@ -309,8 +310,11 @@ int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
 				return rc;
 			continue;
 		}
-		memcpy(buf + (size_t)done * A5_XM_DATA, blk + 3,
-		       done + 1 < nblocks || len % A5_XM_DATA == 0 ? A5_XM_DATA : len % A5_XM_DATA);
+		{
+			size_t keep = cap - *total < A5_XM_DATA ? cap - *total : A5_XM_DATA;
+			memcpy(dst + *total, blk + 3, keep);
+			*total += keep;
+		}
 		done++;
 		expect++;
 		naks = 0;
@@ -318,11 +322,65 @@ int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
 			return rc;
 	}
 fail:
+	*failed_block = done + 1;
 	a5_recover(h, false);
-	return iotflash_fail(h->dev, rc, "XMODEM read 0x%06x+0x%x: %s at block %u", (unsigned)addr, (unsigned)len,
-	                     rc == IOTFLASH_ERR_TIMEOUT ? "no data" : rc == IOTFLASH_ERR_DEVICE ? "the stub cancelled"
-	                     : rc == IOTFLASH_ERR_CHECKSUM ? "too many bad blocks" : "blocks out of order",
-	                     (unsigned)done + 1);
+	return rc;
+}
+
+static const char *recv_error(int rc)
+{
+	return rc == IOTFLASH_ERR_TIMEOUT ? "no data" : rc == IOTFLASH_ERR_DEVICE ? "the stub cancelled"
+	       : rc == IOTFLASH_ERR_CHECKSUM ? "too many bad blocks" : "blocks out of order";
+}
+
+int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	uint8_t f[16];
+	size_t n = a5_encode_range(f, A5_CMD_XM_READ, addr, len), total;
+	uint32_t bad = 0;
+	int rc;
+
+	if ((rc = a5_command(h, f, n, A5_CMD_XM_READ, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
+		a5_recover(h, false);  /* the stub may have the command and wait for `C` */
+		return rc;
+	}
+	rc = xm_recv(h, buf, len, (len + A5_XM_DATA - 1) / A5_XM_DATA, &total, &bad);
+	if (rc != IOTFLASH_OK)
+		return iotflash_fail(h->dev, rc, "XMODEM read 0x%06x+0x%x: %s at block %u", (unsigned)addr,
+		                     (unsigned)len, recv_error(rc), (unsigned)bad);
+	return IOTFLASH_OK;
+}
+
+int a5_read_z(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len, uint8_t level)
+{
+	uint8_t f[16], *z;
+	size_t n = a5_encode_range_level(f, A5_CMD_XM_READ_Z, addr, len, level), total, produced = 0;
+	size_t cap = (size_t)len + len / 8 + 4096;  /* deflate never grows data more than this */
+	uint32_t bad = 0;
+	int rc;
+
+	if (!(z = malloc(cap)))
+		return iotflash_fail(h->dev, IOTFLASH_ERR_NOMEM, "out of memory");
+	if ((rc = a5_command(h, f, n, A5_CMD_XM_READ_Z, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
+		a5_recover(h, false);
+		goto out;
+	}
+	rc = xm_recv(h, z, cap, 1, &total, &bad);
+	if (rc != IOTFLASH_OK) {
+		rc = iotflash_fail(h->dev, rc, "compressed read 0x%06x+0x%x: %s at block %u", (unsigned)addr,
+		                   (unsigned)len, recv_error(rc), (unsigned)bad);
+		goto out;
+	}
+	/* Trailing FF padding is not part of the stream: inflate stops at its end. */
+	rc = iotflash_inflate_raw(z, total, buf, len, &produced);
+	if ((rc != IOTFLASH_OK && rc != IOTFLASH_ERR_RANGE) || produced != len)
+		rc = iotflash_fail(h->dev, IOTFLASH_ERR_CHECKSUM, "compressed read 0x%06x+0x%x: the stream inflates to %zu bytes",
+		                   (unsigned)addr, (unsigned)len, produced);
+	else
+		rc = IOTFLASH_OK;
+out:
+	free(z);
+	return rc;
 }
 
 /* Wait for the receiver's answer to a block or EOT; `C` (the stub's idle
@@ -337,15 +395,17 @@ static int block_answer(struct a5_host *h, unsigned timeout_ms, uint8_t *b)
 	return got;
 }
 
-int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
+/* 0x91 / 0x97: the command, the erase, then data over XMODEM-1K. */
+static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len, const uint8_t *data, size_t dlen)
 {
 	uint8_t f[16], *blk = h->buf, b = 0;
-	size_t n = a5_encode_range(f, A5_CMD_XM_WRITE, addr, len);
-	uint32_t nblocks = (len + A5_XM_DATA - 1) / A5_XM_DATA, i;
+	size_t n = a5_encode_range(f, cmd, addr, len);
+	uint32_t nblocks = (uint32_t)((dlen + A5_XM_DATA - 1) / A5_XM_DATA), i;
 	unsigned erase_ms = 1000 + ERASE_MS_4K * ((len + 4095) / 4096);
+	const char *what = cmd == A5_CMD_XM_WRITE_Z ? "compressed write" : "XMODEM write";
 	int rc, got;
 
-	if ((rc = a5_command(h, f, n, A5_CMD_XM_WRITE, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
+	if ((rc = a5_command(h, f, n, cmd, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
 		a5_recover(h, true);  /* the stub may have the command and wait for blocks */
 		return rc;
 	}
@@ -359,9 +419,9 @@ int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
 		goto fail;
 	}
 	for (i = 0; i < nblocks; i++) {
-		size_t chunk = i + 1 < nblocks || len % A5_XM_DATA == 0 ? A5_XM_DATA : len % A5_XM_DATA;
+		size_t chunk = i + 1 < nblocks || dlen % A5_XM_DATA == 0 ? A5_XM_DATA : dlen % A5_XM_DATA;
 		int tries = 0;
-		a5_xm_encode_block(blk, (uint8_t)(i + 1), buf + (size_t)i * A5_XM_DATA, chunk);
+		a5_xm_encode_block(blk, (uint8_t)(i + 1), data + (size_t)i * A5_XM_DATA, chunk);
 		for (;;) {
 			if ((rc = send(h, blk, A5_XM_BLOCK)) != IOTFLASH_OK)
 				return rc;
@@ -394,7 +454,20 @@ int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
 	rc = IOTFLASH_ERR_TIMEOUT;
 fail:
 	a5_recover(h, true);
-	return iotflash_fail(h->dev, rc, "XMODEM write 0x%06x+0x%x: %s at block %u", (unsigned)addr, (unsigned)len,
+	return iotflash_fail(h->dev, rc, "%s 0x%06x+0x%x: %s at block %u", what, (unsigned)addr, (unsigned)len,
 	                     rc == IOTFLASH_ERR_TIMEOUT ? "no answer" : rc == IOTFLASH_ERR_DEVICE ? "the stub cancelled"
 	                     : "block refused 10 times", (unsigned)i + 1);
+}
+
+int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
+{
+	return xm_write(h, A5_CMD_XM_WRITE, addr, len, buf, len);
+}
+
+int a5_write_z(struct a5_host *h, uint32_t addr, uint32_t len, const uint8_t *z, size_t zlen)
+{
+	if (len % 4)  /* the stub would keep len % 4 bytes for the next transfer (§2.5 step 10) */
+		return iotflash_fail(h->dev, IOTFLASH_ERR_ALIGN, "compressed write of %u bytes: not a multiple of 4",
+		                     (unsigned)len);
+	return xm_write(h, A5_CMD_XM_WRITE_Z, addr, len, z, zlen);
 }

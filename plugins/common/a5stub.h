@@ -136,6 +136,10 @@ int a5_set_baud(struct a5_host *h, uint32_t baud);
 /* 0x92 / 0x91: len bytes over XMODEM-1K. */
 int a5_read(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len);
 int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len);
+/* 0x96: a raw-DEFLATE read at `level` (1..10), inflated into buf. */
+int a5_read_z(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len, uint8_t level);
+/* 0x97: write len bytes (a multiple of 4) sent as the raw-DEFLATE stream z. */
+int a5_write_z(struct a5_host *h, uint32_t addr, uint32_t len, const uint8_t *z, size_t zlen);
 /* After a failed transfer: bring the stub back to its parser (a receiving
  * stub waits for blocks forever and needs an EOT; a sending one gives up
  * after 10 tries). */

@@ -23,12 +23,14 @@
 #define HEADER_MS         200
 #define STUB_START_MS     1000    /* first 0x90 after the upload */
 #define CHIP_ERASE_MS     30000
+#define READ_LEVEL        2       /* the GUI's 0x96 level for ECR6600 (§2.6) */
 
 struct ecr {
 	struct iotflash_dev *dev;
 	struct a5_host h;
 	uint32_t jedec;
 	uint32_t link_baud;
+	bool compress;             /* the stub serves 0x96/0x97 (chipdb param `compress`) */
 };
 
 static int send(struct ecr *e, const void *buf, size_t len)
@@ -162,6 +164,9 @@ static int ecr_open(struct iotflash_dev *dev, void **priv)
 	e->dev = dev;
 	e->h.dev = dev;
 	e->link_baud = chip && chip->link_baud ? chip->link_baud : LINK_BAUD;
+	e->compress = true;
+	if (chip)
+		iotflash_chip_param_bool(chip, "compress", &e->compress);
 	if ((rc = iotflash_io_set_baud(dev, e->link_baud)) != IOTFLASH_OK) {
 		rc = iotflash_fail(dev, rc, "the port refuses %u baud", (unsigned)e->link_baud);
 		goto fail;
@@ -231,16 +236,32 @@ static int ecr_detect(void *priv, struct iotflash_chip_info *info)
 	return IOTFLASH_OK;
 }
 
+/* Reads: what the core still asks for after skipping blank ranges is code
+ * and data, which deflates well; the chip compresses faster than the wire. */
 static int ecr_read(void *priv, uint32_t addr, uint8_t *buf, uint32_t len)
 {
 	struct ecr *e = priv;
+	if (e->compress)
+		return a5_read_z(&e->h, addr, buf, len, READ_LEVEL);
 	return a5_read(&e->h, addr, buf, len);
 }
 
+/* Writes: compressed when that saves wire time (the core's rule). */
 static int ecr_write(void *priv, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	struct ecr *e = priv;
-	return a5_write(&e->h, addr, buf, len);
+	uint8_t *z = NULL;
+	size_t zlen = 0;
+	int rc;
+
+	if (e->compress && len % 4 == 0 && iotflash_deflate_raw(buf, len, 9, &z, &zlen) == IOTFLASH_OK &&
+	    iotflash_compress_worth(e->dev, len, zlen))
+		rc = a5_write_z(&e->h, addr, len, z, zlen);
+	else if (iotflash_log(e->dev, IOTFLASH_LOG_DEBUG, "write 0x%06x+0x%x: %zu bytes deflated, sent plain",
+	                      (unsigned)addr, (unsigned)len, zlen), true)
+		rc = a5_write(&e->h, addr, buf, len);
+	free(z);
+	return rc;
 }
 
 static int ecr_erase(void *priv, uint32_t addr, uint32_t len)
