@@ -257,8 +257,7 @@ static int ecr_write(void *priv, uint32_t addr, const uint8_t *buf, uint32_t len
 	if (e->compress && len % 4 == 0 && iotflash_deflate_raw(buf, len, 9, &z, &zlen) == IOTFLASH_OK &&
 	    iotflash_compress_worth(e->dev, len, zlen))
 		rc = a5_write_z(&e->h, addr, len, z, zlen);
-	else if (iotflash_log(e->dev, IOTFLASH_LOG_DEBUG, "write 0x%06x+0x%x: %zu bytes deflated, sent plain",
-	                      (unsigned)addr, (unsigned)len, zlen), true)
+	else
 		rc = a5_write(&e->h, addr, buf, len);
 	free(z);
 	return rc;

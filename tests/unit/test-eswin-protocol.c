@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <iotflash/common.h>
+#include <iotflash/plugin.h>
 
 #include "../../plugins/common/a5stub.h"
 #include "../../plugins/common/a5stub-model.h"
@@ -178,6 +179,26 @@ START_TEST(stub_divisors)
 }
 END_TEST
 
+/* The core's raw DEFLATE service: no header, round trip, errors. */
+START_TEST(raw_deflate)
+{
+	uint8_t in[5000], back[5000], small[100], *z = NULL;
+	size_t zlen = 0, got = 0;
+
+	for (size_t i = 0; i < sizeof in; i++)
+		in[i] = (uint8_t)(i % 7 == 0 ? i : 0x20);
+	ck_assert_int_eq(iotflash_deflate_raw(in, sizeof in, 6, &z, &zlen), IOTFLASH_OK);
+	ck_assert(zlen < sizeof in / 4);
+	ck_assert_uint_ne(z[0], 0x78);  /* no zlib header (78 xx) */
+	ck_assert_int_eq(iotflash_inflate_raw(z, zlen, back, sizeof back, &got), IOTFLASH_OK);
+	ck_assert_uint_eq(got, sizeof in);
+	ck_assert(memcmp(in, back, sizeof in) == 0);
+	ck_assert_int_eq(iotflash_inflate_raw(z, zlen, small, sizeof small, &got), IOTFLASH_ERR_RANGE);
+	ck_assert_int_eq(iotflash_inflate_raw(z, zlen / 2, back, sizeof back, &got), IOTFLASH_ERR_PROTOCOL);
+	free(z);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("eswin-protocol");
@@ -192,6 +213,7 @@ int main(void)
 	tcase_add_test(tc, rom_headers);
 	tcase_add_test(tc, tr_codes);
 	tcase_add_test(tc, stub_divisors);
+	tcase_add_test(tc, raw_deflate);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
