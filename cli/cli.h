@@ -16,7 +16,8 @@ struct cli {
 	struct iotflash_session *session;
 	const char *chip, *port, *loader, *backup_dir;
 	uint32_t baud;
-	bool force, no_backup, no_skip, json, tuya_config, openbeken, show_secrets;
+	bool force, no_backup, no_skip, json, tuya_config, openbeken, show_secrets, obk_json;
+	const char *image, *obk_config;  /* obk-config --image FILE; write-flash --obk-config FILE.json */
 	int verbose;
 	char **args;   /* the command and its operands */
 	int nargs;
@@ -24,6 +25,8 @@ struct cli {
 
 /* commands.c */
 int cli_run(struct cli *c);
+/* loaders.c: `iotflash loaders` */
+int cli_loaders(struct cli *c);
 /* progress.c: the library's progress callback (bar on a TTY, lines otherwise). */
 void cli_progress(void *user, const struct iotflash_progress *p);
 void cli_progress_end(void);

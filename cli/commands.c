@@ -4,6 +4,7 @@
  * bad input never touches the flash. */
 #include "cli.h"
 #include "tuya.h"
+#include "obk.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -253,6 +254,7 @@ static int cmd_write(struct cli *c)
 	struct iotflash_result r;
 	int n = (c->nargs - 1) / 2, rc = 0;
 	struct image *im;
+	char *obk_json = NULL;
 
 	if (c->nargs < 3 || (c->nargs - 1) % 2 != 0)
 		return cli_usage_error("write-flash takes ADDR FILE pairs: write-flash 0x11000 app.bin [ADDR FILE ...]");
@@ -265,6 +267,8 @@ static int cmd_write(struct cli *c)
 		rc = check_target(c);
 	if (!rc)
 		rc = check_images(c, im, n, planned_chip(c)->flash_size);
+	if (!rc && c->obk_config)
+		rc = cli_obk_prepare(c, c->obk_config, &obk_json);
 	if (!rc)
 		rc = open_session(c);
 	if (!rc)
@@ -276,6 +280,10 @@ static int cmd_write(struct cli *c)
 		if (!c->json)
 			print_result_text("Wrote", &r, im[i].addr, im[i].path);
 	}
+	/* the configuration right after the firmware, in the same session */
+	if (!rc && obk_json)
+		rc = cli_obk_inject(c, c->obk_config, obk_json);
+	free(obk_json);
 	free_images(im, n);
 	return rc;
 }
@@ -515,6 +523,8 @@ static int cmd_tuya(struct cli *c)
 {
 	if (c->nargs != 2)
 		return cli_usage_error("tuya-config takes one BACKUP file: iotflash tuya-config backup.bin");
+	if (c->obk_json)
+		return cli_tuya_obk_json(c->args[1], c->show_secrets);
 	return cli_tuya_config(c->args[1], c->json, c->openbeken, c->show_secrets);
 }
 
@@ -528,7 +538,8 @@ int cli_run(struct cli *c)
 		{"verify-flash", cmd_verify},       {"erase-region", cmd_erase_region},
 		{"erase-flash", cmd_erase_flash},   {"list-chips", cmd_list_chips},
 		{"list-plugins", cmd_list_plugins}, {"list-ports", cmd_list_ports},
-		{"tuya-config", cmd_tuya},
+		{"tuya-config", cmd_tuya},          {"loaders", cli_loaders},
+		{"obk-config", cli_obk_config},
 	};
 	char name[64];
 

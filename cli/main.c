@@ -31,7 +31,11 @@ static void usage(FILE *f)
 	      "  erase-region ADDR SIZE\n"
 	      "  verify-flash ADDR FILE       device-side checksum compare\n"
 	      "  list-chips | list-plugins | list-ports\n"
+	      "  loaders                      RAM loaders per chip: needed, present, where to get them\n"
 	      "  tuya-config BACKUP           pin template and module from a Beken Tuya backup (offline)\n"
+	      "  obk-config show|write FILE.json|set KEY=VALUE...\n"
+	      "                               OpenBeken's configuration on the device, or in a\n"
+	      "                               backup with --image FILE (docs/obk-config.md)\n"
 	      "  beken-crypt ...              Beken flash image encryption helpers (offline; --help)\n"
 	      "\n"
 	      "Options:\n"
@@ -45,6 +49,10 @@ static void usage(FILE *f)
 	      "      --loader FILE    vendor RAM loader (gzip accepted)\n"
 	      "      --chipdb PATH    extra chip database file or directory\n"
 	      "      --tuya-config    read-flash: print the Tuya pin template after the backup\n"
+	      "      --obk-json       tuya-config: print an obk-config JSON (pins, names)\n"
+	      "      --obk-config F   write-flash: write OpenBeken's configuration F.json after\n"
+	      "      --image FILE     obk-config: work on a full backup file, not a device\n"
+	      "      --show-secrets   print passwords (tuya-config, obk-config)\n"
 	      "      --json           machine-readable results on stdout\n"
 	      "  -v, --verbose        protocol trace on stderr\n"
 	      "  -h, --help           this text;  -V, --version\n"
@@ -68,7 +76,8 @@ static void on_notice(void *user, const char *msg)
 	fprintf(stderr, "iotflash: %s\n", msg);
 }
 
-enum { OPT_FORCE = 256, OPT_NO_BACKUP, OPT_NO_SKIP, OPT_LOADER, OPT_JSON, OPT_BACKUP_DIR, OPT_CHIPDB, OPT_TUYA, OPT_OPENBEKEN, OPT_SECRETS };
+enum { OPT_FORCE = 256, OPT_NO_BACKUP, OPT_NO_SKIP, OPT_LOADER, OPT_JSON, OPT_BACKUP_DIR, OPT_CHIPDB, OPT_TUYA, OPT_OPENBEKEN, OPT_SECRETS,
+       OPT_IMAGE, OPT_OBK_CONFIG, OPT_OBK_JSON };
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -80,6 +89,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{"backup-dir", required_argument, NULL, OPT_BACKUP_DIR}, {"chipdb", required_argument, NULL, OPT_CHIPDB},
 		{"tuya-config", no_argument, NULL, OPT_TUYA}, {"verbose", no_argument, NULL, 'v'},
 		{"openbeken", no_argument, NULL, OPT_OPENBEKEN}, {"show-secrets", no_argument, NULL, OPT_SECRETS},
+		{"image", required_argument, NULL, OPT_IMAGE}, {"obk-config", required_argument, NULL, OPT_OBK_CONFIG},
+		{"obk-json", no_argument, NULL, OPT_OBK_JSON},
 		{"help", no_argument, NULL, 'h'},             {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	int ch;
@@ -112,6 +123,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_TUYA: c->tuya_config = true; break;
 		case OPT_OPENBEKEN: c->openbeken = true; break;
 		case OPT_SECRETS: c->show_secrets = true; break;
+		case OPT_IMAGE: c->image = optarg; break;
+		case OPT_OBK_CONFIG: c->obk_config = optarg; break;
+		case OPT_OBK_JSON: c->obk_json = true; break;
 		case OPT_CHIPDB:
 			if (iotflash_ctx_add_chipdb(c->ctx, optarg) != IOTFLASH_OK)
 				return cli_error("out of memory");

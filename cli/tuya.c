@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* `iotflash tuya-config` and `iotflash beken-crypt`: offline analysis of
- * flash backups, thin front ends over core/iotflash/tuya.h. */
+ * flash backups, thin front ends over libiotflash-formats (formats/). */
 #include "config.h"
 
 #include <ctype.h>

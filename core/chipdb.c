@@ -127,11 +127,21 @@ struct flash_entry {
 	const char *source;               /* "file:line" */
 };
 
+/* A top-level `loaders:` entry (or a chip's own `loader:`), linked to the
+ * chips it names by chipdb_link_loaders once every file is loaded. */
+struct loader_entry {
+	struct iotflash_loader loader;    /* first: handed out as the entry's address */
+	const char *const *chips;
+	unsigned n_chips;
+	const char *where;                /* "file:line:col" of its chip list */
+};
+
 struct chipdb {
 	struct arena_block *arena;
 	struct ptr_vec chips;     /* struct iotflash_chip * */
 	struct ptr_vec flash;     /* struct flash_entry * */
 	struct ptr_vec families;  /* const char * */
+	struct ptr_vec loaders;   /* struct loader_entry * */
 };
 
 int chipdb_new(struct chipdb **out)
@@ -148,6 +158,7 @@ void chipdb_free(struct chipdb *db)
 	free(db->chips.v);
 	free(db->flash.v);
 	free(db->families.v);
+	free(db->loaders.v);
 	free(db);
 }
 
@@ -230,11 +241,12 @@ static void append(struct ptr_vec *dst, const struct ptr_vec *src)
 static int chipdb_merge(struct chipdb *db, struct chipdb *tmp)
 {
 	if (vec_reserve(&db->chips, tmp->chips.n) || vec_reserve(&db->flash, tmp->flash.n) ||
-	    vec_reserve(&db->families, tmp->families.n))
+	    vec_reserve(&db->families, tmp->families.n) || vec_reserve(&db->loaders, tmp->loaders.n))
 		return IOTFLASH_ERR_NOMEM;
 	append(&db->chips, &tmp->chips);
 	append(&db->flash, &tmp->flash);
 	append(&db->families, &tmp->families);
+	append(&db->loaders, &tmp->loaders);
 	if (tmp->arena) {
 		struct arena_block *tail = tmp->arena;
 		while (tail->next)
@@ -758,12 +770,12 @@ static int load_params(struct loader *ld, const yaml_node_t *map,
 enum chip_key {
 	K_NAME, K_BASE, K_DESCRIPTION, K_PROTOCOL, K_DRIVER, K_LINK_BAUD, K_MAX_BAUD,
 	K_FLASH_SIZE, K_APP_OFFSET, K_READ_BLOCK, K_WRITE_BLOCK, K_ERASE_UNITS,
-	K_CHECKSUM, K_CHECKSUM_ALIGN, K_PROTECTED, K_LAYOUT, K_LOADER, K_PARAMS, K_COUNT
+	K_CHECKSUM, K_CHECKSUM_ALIGN, K_PROTECTED, K_LAYOUT, K_LOADER, K_LOADER_USE, K_PARAMS, K_COUNT
 };
 static const char *const chip_keys[K_COUNT] = {
 	"name", "base", "description", "protocol", "driver", "link_baud", "max_baud",
 	"flash_size", "app_offset", "read_block", "write_block", "erase_units",
-	"checksum", "checksum_align", "protected", "layout", "loader", "params",
+	"checksum", "checksum_align", "protected", "layout", "loader", "loader_use", "params",
 };
 
 static const struct num_field {
@@ -860,6 +872,19 @@ static int load_loader(struct loader *ld, const yaml_node_t *n, struct iotflash_
 	return rc;
 }
 
+static const char *const loader_use_names[] = { "required", "reads", "optional" };
+
+static int load_loader_use(struct loader *ld, const yaml_node_t *n, enum iotflash_loader_use *out)
+{
+	for (size_t i = 0; n->type == YAML_SCALAR_NODE && i < sizeof loader_use_names / sizeof loader_use_names[0]; i++) {
+		if (!strcmp(text(n), loader_use_names[i])) {
+			*out = (enum iotflash_loader_use)i;
+			return 0;
+		}
+	}
+	return fail_at(ld, n, "'loader_use' must be required, reads or optional");
+}
+
 static int apply_scalar_fields(struct loader *ld, struct iotflash_chip *c, yaml_node_t *const v[])
 {
 	int rc = 0;
@@ -878,6 +903,8 @@ static int apply_scalar_fields(struct loader *ld, struct iotflash_chip *c, yaml_
 	}
 	if (rc == 0 && v[K_CHECKSUM])
 		rc = load_checksum(ld, v[K_CHECKSUM], &c->checksum);
+	if (rc == 0 && v[K_LOADER_USE])
+		rc = load_loader_use(ld, v[K_LOADER_USE], &c->loader_use);
 	return rc;
 }
 
@@ -940,6 +967,30 @@ static int chip_template(struct loader *ld, const yaml_node_t *base, const struc
 	return fail_at(ld, base, "unknown base chip '%s' (it must be an earlier chip in this file)", name);
 }
 
+static char *mark_text(struct loader *ld, const yaml_node_t *n)
+{
+	char where[PATH_MAX + 48];
+	snprintf(where, sizeof where, "%s:%zu:%zu", ld->file, n->start_mark.line + 1, n->start_mark.column + 1);
+	return arena_strdup(&ld->tmp->arena, where);
+}
+
+/* A chip's own `loader: {file, sha256}` (own or inherited): one loader
+ * entry naming just this chip, without capabilities. */
+static int legacy_loader(struct loader *ld, const yaml_node_t *n, const struct iotflash_chip *c)
+{
+	struct loader_entry *e = ld_alloc(ld, 1, sizeof *e);
+	const char **chips = ld_alloc(ld, 1, sizeof *chips);
+	if (!e || !chips || !(e->where = mark_text(ld, n)) || !(e->loader.source = mark_text(ld, n)))
+		return nomem(ld);
+	chips[0] = c->name;
+	e->chips = chips;
+	e->n_chips = 1;
+	e->loader.name = c->loader_file;
+	e->loader.file = c->loader_file;
+	e->loader.sha256 = c->loader_sha256;
+	return vec_push(&ld->tmp->loaders, e) ? nomem(ld) : 0;
+}
+
 static int load_chip(struct loader *ld, const yaml_node_t *n)
 {
 	yaml_node_t *v[K_COUNT];
@@ -975,6 +1026,8 @@ static int load_chip(struct loader *ld, const yaml_node_t *n)
 	if (!c->driver)
 		c->driver = ld->driver;
 	if ((rc = check_chip(ld, n, c)))
+		return rc;
+	if (c->loader_file && (rc = legacy_loader(ld, n, c)))
 		return rc;
 	return vec_push(&ld->tmp->chips, c) ? nomem(ld) : 0;
 }
@@ -1058,11 +1111,126 @@ static int load_flash_part(struct loader *ld, const yaml_node_t *n)
 	return vec_push(&ld->tmp->flash, e) ? nomem(ld) : 0;
 }
 
+/* ---------------------------------------------------------------- loaders */
+
+enum loader_key { L_NAME, L_FILE, L_SHA256, L_SIZE, L_CHIPS, L_CAPS, L_FROM, L_COUNT };
+static const char *const loader_keys[L_COUNT] = { "name", "file", "sha256", "size", "chips", "caps", "from" };
+
+/* A non-empty list of names (names: true) or strings. */
+static int load_str_list(struct loader *ld, const yaml_node_t *n, const char *key, bool names,
+                         const char *const **out, unsigned *count)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail_at(ld, n, "'%s' must be a list, not %s", key, kind(n));
+	if (seq_len(n) == 0 || seq_len(n) > UINT_MAX)
+		return fail_at(ld, n, "'%s' must not be an empty list", key);
+	size_t len = seq_len(n);
+	const char **v = ld_alloc(ld, len, sizeof *v);
+	if (!v)
+		return nomem(ld);
+	for (size_t i = 0; i < len; i++) {
+		int rc = names ? get_name(ld, seq_item(ld, n, i), key, &v[i]) : get_str(ld, seq_item(ld, n, i), key, &v[i]);
+		if (rc)
+			return rc;
+	}
+	*out = v;
+	*count = (unsigned)len;
+	return 0;
+}
+
+static int load_loader_entry(struct loader *ld, const yaml_node_t *n)
+{
+	static const unsigned required[] = { L_NAME, L_FILE, L_SHA256, L_CHIPS };
+	yaml_node_t *v[L_COUNT];
+	struct loader_entry *e = ld_alloc(ld, 1, sizeof *e);
+	struct iotflash_loader *l = &e->loader;
+	if (!e)
+		return nomem(ld);
+	int rc = map_collect(ld, n, "a loader", loader_keys, L_COUNT, v);
+	if (rc == 0)
+		rc = need(ld, n, v, loader_keys, required, 4, "loader");
+	if (rc == 0)
+		rc = get_name(ld, v[L_NAME], "name", &l->name);
+	if (rc == 0)
+		rc = get_str(ld, v[L_FILE], "file", &l->file);
+	if (rc == 0)
+		rc = get_str(ld, v[L_SHA256], "sha256", &l->sha256);
+	if (rc == 0 && !is_sha256_hex(l->sha256))
+		return fail_at(ld, v[L_SHA256], "'sha256' must be 64 lowercase hex digits");
+	if (rc == 0 && v[L_SIZE])
+		rc = get_u32(ld, v[L_SIZE], "size", 1, GIB, false, &l->size);
+	if (rc == 0)
+		rc = load_str_list(ld, v[L_CHIPS], "chips", true, &e->chips, &e->n_chips);
+	if (rc == 0 && v[L_CAPS])
+		rc = load_str_list(ld, v[L_CAPS], "caps", true, &l->caps, &l->n_caps);
+	if (rc == 0 && v[L_FROM])
+		rc = load_str_list(ld, v[L_FROM], "from", false, &l->from, &l->n_from);
+	if (rc)
+		return rc;
+	if (!(e->where = mark_text(ld, v[L_CHIPS])) || !(l->source = mark_text(ld, n)))
+		return nomem(ld);
+	return vec_push(&ld->tmp->loaders, e) ? nomem(ld) : 0;
+}
+
+static bool entry_names(const struct loader_entry *e, const char *chip)
+{
+	for (unsigned i = 0; i < e->n_chips; i++)
+		if (!strcasecmp(e->chips[i], chip))
+			return true;
+	return false;
+}
+
+/* Give every chip the loaders that name it, in load order; refuse a name
+ * that is no chip (a typo must not silently drop a loader). */
+int chipdb_link_loaders(struct chipdb *db, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < db->loaders.n; i++) {
+		const struct loader_entry *e = db->loaders.v[i];
+		for (unsigned k = 0; k < e->n_chips; k++)
+			if (!chipdb_find(db, e->chips[k])) {
+				snprintf(err, errlen, "%s: loader '%s' names unknown chip '%s'", e->where, e->loader.name,
+				         e->chips[k]);
+				return IOTFLASH_ERR_CHIPDB;
+			}
+	}
+	for (unsigned i = 0; i < db->chips.n; i++) {
+		struct iotflash_chip *c = db->chips.v[i];
+		const struct iotflash_loader **ls = NULL;
+		unsigned n = 0;
+		for (unsigned k = 0; k < db->loaders.n; k++)
+			n += entry_names(db->loaders.v[k], c->name);
+		if (n && !(ls = arena_array(&db->arena, n, sizeof *ls))) {
+			snprintf(err, errlen, "out of memory");
+			return IOTFLASH_ERR_NOMEM;
+		}
+		n = 0;
+		for (unsigned k = 0; k < db->loaders.n; k++) {
+			const struct loader_entry *e = db->loaders.v[k];
+			if (!entry_names(e, c->name))
+				continue;
+			for (unsigned j = 0; j < n; j++)
+				if (!strcmp(ls[j]->sha256, e->loader.sha256)) {
+					snprintf(err, errlen, "%s: loader '%s' has the SHA-256 of '%s' (%s), also a loader of %s",
+					         e->loader.source, e->loader.name, ls[j]->name, ls[j]->source, c->name);
+					return IOTFLASH_ERR_CHIPDB;
+				}
+			ls[n++] = &e->loader;
+		}
+		c->loaders = ls;
+		c->n_loaders = n;
+		if (n && !c->loader_file) {
+			c->loader_file = ls[0]->file;
+			c->loader_sha256 = ls[0]->sha256;
+		}
+	}
+	return IOTFLASH_OK;
+}
+
 /* --------------------------------------------------------------- one file */
 
-enum top_key { T_SCHEMA, T_FAMILY, T_DESCRIPTION, T_PLUGIN, T_DRIVER, T_DEFAULTS, T_CHIPS, T_FLASH, T_COUNT };
+enum top_key { T_SCHEMA, T_FAMILY, T_DESCRIPTION, T_PLUGIN, T_DRIVER, T_DEFAULTS, T_CHIPS, T_FLASH, T_LOADERS, T_COUNT };
 static const char *const top_keys[T_COUNT] = {
-	"schema", "family", "description", "plugin", "driver", "defaults", "chips", "flash",
+	"schema", "family", "description", "plugin", "driver", "defaults", "chips", "flash", "loaders",
 };
 
 /* The version is checked before anything else, so a file from a newer
@@ -1126,8 +1294,17 @@ static int load_root(struct loader *ld, const yaml_node_t *root)
 	int rc = check_schema(ld, root);
 	if (rc == 0)
 		rc = map_collect(ld, root, "the top level", top_keys, T_COUNT, v);
-	if (rc == 0)
-		rc = need(ld, root, v, top_keys, required, 5, "the file");
+	if (rc)
+		return rc;
+	/* A file of loaders only (e.g. a community loader for chips of other
+	 * files) needs no family. */
+	bool loaders_only = v[T_LOADERS] && !v[T_FAMILY] && !v[T_PLUGIN] && !v[T_DRIVER] && !v[T_CHIPS] &&
+	                    !v[T_DEFAULTS] && !v[T_FLASH] && !v[T_DESCRIPTION];
+	if (loaders_only) {
+		rc = need(ld, root, v, top_keys, required, 1, "the file");
+		return rc ? rc : load_list(ld, v[T_LOADERS], "loaders", load_loader_entry);
+	}
+	rc = need(ld, root, v, top_keys, required, 5, "the file");
 	if (rc == 0)
 		rc = load_family(ld, v);
 	if (rc == 0 && v[T_DEFAULTS])
@@ -1136,6 +1313,8 @@ static int load_root(struct loader *ld, const yaml_node_t *root)
 		rc = load_list(ld, v[T_CHIPS], "chips", load_chip);
 	if (rc == 0 && v[T_FLASH])
 		rc = load_list(ld, v[T_FLASH], "flash", load_flash_part);
+	if (rc == 0 && v[T_LOADERS])
+		rc = load_list(ld, v[T_LOADERS], "loaders", load_loader_entry);
 	return rc;
 }
 
@@ -1286,6 +1465,7 @@ int chipdb_load(struct chipdb *db, const char *path, char *err, size_t errlen)
 	free(tmp.chips.v);
 	free(tmp.flash.v);
 	free(tmp.families.v);
+	free(tmp.loaders.v);
 	return rc;
 }
 
@@ -1345,6 +1525,14 @@ IOTFLASH_API const char *iotflash_chip_param_str(const struct iotflash_chip *chi
 {
 	const struct iotflash_param *p = iotflash_chip_param(chip, key);
 	return p && p->type == IOTFLASH_PARAM_STR ? p->s : NULL;
+}
+
+IOTFLASH_API bool iotflash_loader_can(const struct iotflash_loader *loader, const char *cap)
+{
+	for (unsigned i = 0; loader && cap && i < loader->n_caps; i++)
+		if (!strcmp(loader->caps[i], cap))
+			return true;
+	return false;
 }
 
 IOTFLASH_API const struct iotflash_region *

@@ -170,6 +170,8 @@ int ctx_db(struct iotflash_ctx *ctx, struct chipdb **db)
 	for (unsigned i = 0; i < seen.n; i++)
 		free(seen.names[i]);
 	free(seen.names);
+	if (rc == IOTFLASH_OK)
+		rc = chipdb_link_loaders(ctx->db, ctx->error, sizeof(ctx->error));
 	if (rc != IOTFLASH_OK)
 		return rc;
 	if (chipdb_count(ctx->db) == 0)
@@ -293,6 +295,22 @@ IOTFLASH_API int iotflash_ctx_load_all_plugins(struct iotflash_ctx *ctx)
 IOTFLASH_API const struct iotflash_plugin_desc *iotflash_ctx_plugin(struct iotflash_ctx *ctx, unsigned i)
 {
 	return i < ctx->n_descs ? &ctx->descs[i] : NULL;
+}
+
+IOTFLASH_API int iotflash_ctx_load_plugin(struct iotflash_ctx *ctx, const char *name,
+                                          const struct iotflash_plugin **out)
+{
+	struct plugin_set *ps;
+	char err[ERRLEN];
+	int rc = ctx_plugins(ctx, &ps);
+	if (rc)
+		return rc;
+	if (!name || !*name)
+		return ctx_fail(ctx, IOTFLASH_ERR_ARG, "no plugin name given");
+	rc = plugin_set_load(ps, name, out, err, sizeof(err));
+	if (rc)
+		return ctx_fail(ctx, rc, "%s", err);
+	return IOTFLASH_OK;
 }
 
 IOTFLASH_API bool iotflash_ctx_plugin_failure(struct iotflash_ctx *ctx, unsigned i, const char **path,

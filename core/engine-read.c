@@ -44,8 +44,8 @@ static int device_sum(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *s
 	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
 		if ((rc = engine_device_sum(rd->s, addr, len, sum)) == IOTFLASH_OK)
 			return IOTFLASH_OK;
-		if (rc == IOTFLASH_ERR_CANCELLED)
-			break;
+		if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_LOADER_MISSING)
+			return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "checksum", addr, len) : rc;
 		remember_error(rd, rc);
 		rd->r->retries++;
 	}
@@ -78,7 +78,7 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 		rd->r->moved += len;
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
-		if (rc == IOTFLASH_ERR_UNSUPPORTED)  /* the chip cannot read: say so once */
+		if (rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING)  /* no retry helps: say so once */
 			return rc;
 		if (rc != IOTFLASH_OK) {
 			remember_error(rd, rc);
@@ -129,7 +129,7 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 		return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
 	rc = engine_drv_read(s, addr, buf, len);
 	rd->r->moved += len;
-	if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED)
+	if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING)
 		return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "read", addr, len) : rc;
 	if (rc == IOTFLASH_OK && !sums) {
 		if (!(again = malloc(len)))

@@ -89,6 +89,8 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 			rc = engine_unit_matches(s, addr, len, data, &ok, r);
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
+		if (rc == IOTFLASH_ERR_LOADER_MISSING)  /* nothing to prove with: rewriting will not help */
+			return rc;
 		if (rc == IOTFLASH_OK && ok)
 			return IOTFLASH_OK;
 		if (rc == IOTFLASH_ERR_UNSUPPORTED && programmed) {

@@ -24,6 +24,10 @@ const struct iotflash_chip *chipdb_chip(const struct chipdb *db, unsigned i);
 const struct iotflash_chip *chipdb_find(const struct chipdb *db, const char *name); /* case-insensitive */
 bool chipdb_is_family(const struct chipdb *db, const char *name);
 const struct iotflash_chip *chipdb_family_chip(const struct chipdb *db, const char *family, unsigned i);
+/* Give each chip the loaders that name it (top-level `loaders:` of any file
+ * loaded so far, and chips' own `loader:`); call after the last load.  An
+ * unknown chip name is an error ("file:line:col: ..." in err). */
+int chipdb_link_loaders(struct chipdb *db, char *err, size_t errlen);
 /* The family's flash table first, then every other family's. */
 const struct iotflash_flash_part *chipdb_flash(const struct chipdb *db, const char *family, uint32_t jedec);
 

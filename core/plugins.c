@@ -21,7 +21,8 @@
 
 #include "internal.h"
 
-/* struct iotflash_plugin as ABI 1.0 defined it: later minors only append. */
+/* struct iotflash_plugin as ABI 1.0 defined it (2.0 kept the layout):
+ * later minors only append. */
 #define PLUGIN_V1_0_SIZE (offsetof(struct iotflash_plugin, models) + \
 	sizeof(((struct iotflash_plugin *)0)->models))
 

@@ -16,6 +16,7 @@
 #include <iotflash/iotflash.h>
 #include <iotflash/model.h>
 
+#include "sim-host.h"
 #include "usb-launch.h"
 
 #define EXIT_USAGE 2
@@ -34,6 +35,8 @@ static const char usage_text[] =
 	"      --faults SPEC   inject faults (see below)\n"
 	"      --seed N        seed for the faults (default 0): same seed, same faults\n"
 	"      --no-timing     no wire or chip delays (fast tests); protocol waits stay\n"
+	"      --reset-on-open the chip resets each time a client opens the port, like\n"
+	"                      an adapter whose DTR/RTS is wired to the chip's reset\n"
 	"  -v, --verbose       diagnostics on stderr (repeat for more)\n"
 	"      --list-models   list the chips that have a device model, and exit\n"
 	"  -h, --help          this help\n"
@@ -43,7 +46,12 @@ static const char usage_text[] =
 	"SIGINT, then removes PATH and exits 0.  Timing is emulated by default: a byte\n"
 	"takes 10 bits at the rate the client set on the port, and erase, program and\n"
 	"checksum take a real chip's time.  A client at another rate than the chip's\n"
-	"gets garbage (bytes with bit 7 set), as on hardware.\n"
+	"gets garbage (bytes with bit 7 set), as on hardware.  The client's bytes are\n"
+	"taken from the pty at its wire rate, so a long write() blocks as on a UART.\n"
+	"\n"
+	"Reset: SIGUSR1 is the reset button (kill -USR1 PID): the chip restarts as at\n"
+	"power-on, into its ROM or bootloader and its download window; with\n"
+	"--reset-on-open, so does every open of the port.  Pending input is lost.\n"
 	"\n"
 	"Fault SPEC: comma-separated, each at most once; P is a probability (0.001, 1e-4):\n"
 	"  drop=P             lose a byte (each byte, either direction)\n"
@@ -93,7 +101,7 @@ static bool parse_seed(const char *s, uint64_t *out)
 	return true;
 }
 
-enum { OPT_FAULTS = 256, OPT_SEED, OPT_NO_TIMING, OPT_LIST_MODELS };
+enum { OPT_FAULTS = 256, OPT_SEED, OPT_NO_TIMING, OPT_RESET_ON_OPEN, OPT_LIST_MODELS };
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct args *a)
@@ -105,6 +113,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "faults", required_argument, NULL, OPT_FAULTS },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "no-timing", no_argument, NULL, OPT_NO_TIMING },
+		{ "reset-on-open", no_argument, NULL, OPT_RESET_ON_OPEN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-models", no_argument, NULL, OPT_LIST_MODELS },
 		{ "help", no_argument, NULL, 'h' },
@@ -127,6 +136,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return usage_error("--seed: '%s' is not a non-negative integer", optarg);
 			break;
 		case OPT_NO_TIMING: a->sim.timing = false; break;
+		case OPT_RESET_ON_OPEN: a->sim.reset_on_open = true; break;
 		case 'v': a->sim.verbose++; break;
 		case OPT_LIST_MODELS: a->list_models = true; break;
 		case 'h': fputs(usage_text, stdout); fputs(usb_launch_help(), stdout); return 0;
@@ -136,6 +146,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if (a->sim.model && strchr(a->sim.model, '+')) {
+		if (a->sim.reset_on_open)
+			return usage_error("--reset-on-open is for UART models: a USB model has no serial port");
 		a->command = argv + optind;  /* the USB form: usb_launch() checks the rest */
 		return -1;
 	}
@@ -216,11 +228,13 @@ int main(int argc, char **argv)
 		status = list_models(ctx);
 	} else if (a.sim.model && strchr(a.sim.model, '+')) {
 		status = usb_launch(ctx, &a.sim, a.command);
-	} else if (iotflash_sim_run(ctx, &a.sim) != IOTFLASH_OK) {
-		fprintf(stderr, "iotflash-sim: %s\n", iotflash_ctx_error(ctx));
-		status = EXIT_FAILURE;
 	} else {
+		char err[512];
 		status = EXIT_SUCCESS;
+		if (iotflash_sim_run(ctx, &a.sim, err, sizeof(err)) != IOTFLASH_OK) {
+			fprintf(stderr, "iotflash-sim: %s\n", err);
+			status = EXIT_FAILURE;
+		}
 	}
 	iotflash_ctx_free(ctx);
 	return status;

@@ -8,6 +8,8 @@
 #include <iotflash/iotflash.h>
 #include <iotflash/model.h>
 
+#include "sim-host.h"
+
 /* The --help paragraph about USB models and their faults. */
 const char *usb_launch_help(void);
 /* Check the model, prepare the flash file, then exec command with the shim

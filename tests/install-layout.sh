@@ -28,6 +28,24 @@ for h in iotflash.h common.h chip.h plugin.h model.h version.h; do
 	check "include/iotflash/$h" test -f "$prefix/include/iotflash/$h"
 done
 check "no internal header installed" test ! -e "$prefix/include/iotflash/internal.h"
+
+# The image formats: their own library, exporting only its API, needing
+# nothing of libiotflash; libiotflash exports no vendor format.
+check "lib/libiotflash-formats.so.1 (libtool 1:0:0)" test -e "$prefix/lib/libiotflash-formats.so.1"
+check "lib/libiotflash-formats.so.1 is the soname" sh -c "objdump -p '$prefix/lib/libiotflash-formats.so.1' | grep -q 'SONAME *libiotflash-formats.so.1\$'"
+check "lib/libiotflash-formats.so for linking" test -L "$prefix/lib/libiotflash-formats.so"
+check "libiotflash-formats does not link libiotflash" sh -c "! objdump -p '$prefix/lib/libiotflash-formats.so.1' | grep -q 'NEEDED *libiotflash\.'"
+formats_api_only() {
+	local syms; syms=$(nm -D --defined-only "$prefix/lib/libiotflash-formats.so.1" | awk '{print $3}')
+	grep -qx iotflash_tuya_extract <<<"$syms" && grep -qx iotflash_beken_crypt <<<"$syms" &&
+		! grep -v '^iotflash_\(tuya\|beken\|obk\)_' <<<"$syms"
+}
+check "libiotflash-formats exports only iotflash_tuya_*, iotflash_beken_* and iotflash_obk_*" formats_api_only
+check "libiotflash exports no vendor format" sh -c "! nm -D --defined-only '$prefix/lib/libiotflash.so.1' | grep -qi 'tuya\|beken'"
+for h in formats.h tuya.h beken.h openbeken.h; do
+	check "include/iotflash/$h" test -f "$prefix/include/iotflash/$h"
+done
+check "no formats internal header installed" sh -c "! ls '$prefix'/include/iotflash/*internal* 2>/dev/null"
 check "lib/pkgconfig/iotflash.pc" test -f "$prefix/lib/pkgconfig/iotflash.pc"
 for m in man1/iotflash.1 man1/iotflash-sim.1 man7/iotflash-plugin.7; do
 	check "share/man/$m" test -f "$prefix/share/man/$m"
@@ -47,6 +65,42 @@ check "cflags point at the headers" test "$(pkg-config --cflags iotflash | xargs
 check "libs link libiotflash" sh -c "pkg-config --libs iotflash | grep -q -- '-L$prefix/lib -liotflash'"
 check "private deps only for static links" sh -c "! pkg-config --libs iotflash | grep -q yaml && pkg-config --print-requires-private iotflash | grep -q yaml-0.1"
 check "the version is the package's" test "$(pkg-config --modversion iotflash)" = "$("$prefix/bin/iotflash" --version 2>&1 | grep -o '[0-9][0-9.]*' | head -n1)"
+check "pkg-config finds iotflash-formats" pkg-config --exists iotflash-formats
+check "iotflash-formats libs: -liotflash-formats alone" test "$(pkg-config --libs iotflash-formats | xargs)" = "-L$prefix/lib -liotflash-formats"
+check "iotflash-formats: nettle only for static links" sh -c "pkg-config --print-requires-private iotflash-formats | grep -qx 'nettle'"
+# A program on the formats API alone, built from the installed files only.
+if command -v "${CC:-cc}" >/dev/null; then
+	fw=$(mktemp -d "${TMPDIR:-/tmp}/iotflash-formats.XXXXXX")
+	cat >"$fw/crc.c" <<'PROG'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <iotflash/formats.h>
+int main(void)
+{
+	uint8_t plain[64], *phys = NULL, *back = NULL;
+	size_t n_phys, n_back;
+	for (unsigned i = 0; i < sizeof(plain); i++)
+		plain[i] = (uint8_t)(i * 7 + 1);
+	if (iotflash_beken_crc16((const uint8_t *)"123456789", 9) != 0xAEE7)
+		return 1;
+	if (iotflash_beken_crc_add(plain, sizeof(plain), &phys, &n_phys) || n_phys != 68 ||
+	    iotflash_beken_crc_strip(phys, n_phys, &back, &n_back) || n_back != sizeof(plain) ||
+	    memcmp(back, plain, sizeof(plain)))
+		return 2;
+	free(phys);
+	free(back);
+	puts("formats ok");
+	return 0;
+}
+PROG
+	check "a program builds with pkg-config iotflash-formats" sh -c \
+		"${CC:-cc} -Wall -Werror \$(pkg-config --cflags iotflash-formats) '$fw/crc.c' -o '$fw/crc' \$(pkg-config --libs iotflash-formats)"
+	check "it runs on the installed libiotflash-formats.so.1" sh -c "LD_LIBRARY_PATH='$prefix/lib' '$fw/crc' | grep -qx 'formats ok'"
+	rm -rf "$fw"
+else
+	bad "no C compiler (\$CC or cc): cannot build against the installed iotflash-formats"
+fi
 
 # Manual pages: groff with all warnings must print nothing; man -l renders them.
 if command -v groff >/dev/null; then

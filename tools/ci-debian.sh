@@ -3,7 +3,8 @@
 # SPDX-FileCopyrightText: 2026 The iotflash developers
 # CI, Debian packages: build the binary packages from debian/ in a copy of
 # the tree (the source tree stays clean), check what each package holds,
-# install only libiotflash1, iotflash and iotflash-plugin-bk72xx, check that
+# install only libiotflash1, libiotflash-formats1, iotflash and
+# iotflash-plugin-bk72xx, check that
 # list-plugins shows exactly bk72xx from the system directory, add
 # iotflash-sim, read a simulated BK7231N holding a real dump with the
 # installed CLI and compare, then purge everything.
@@ -15,7 +16,7 @@ dumps=${IOTFLASH_DUMPS:-$src/../shared/dumps}
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 work=$(mktemp -d "${TMPDIR:-/tmp}/iotflash-deb.XXXXXX")
-PKGS="libiotflash1 libiotflash-dev iotflash iotflash-sim iotflash-plugin-bk72xx iotflash-plugin-bl60x
+PKGS="libiotflash1 libiotflash-dev libiotflash-formats1 libiotflash-formats-dev iotflash iotflash-sim iotflash-plugin-bk72xx iotflash-plugin-bl60x
 iotflash-plugin-ln882h iotflash-plugin-rtl87xx iotflash-plugin-w80x iotflash-plugin-eswin iotflash-plugin-spi-ch341"
 sim_pid=
 
@@ -68,6 +69,21 @@ has libiotflash1 "/usr/lib/$triplet/libiotflash\.so\.1"
 lacks libiotflash1 "/plugins/|\.la$"
 has libiotflash-dev "/usr/include/iotflash/iotflash\.h$"
 has libiotflash-dev "/usr/lib/$triplet/pkgconfig/iotflash\.pc$"
+lacks libiotflash-dev "/usr/include/iotflash/(tuya|beken|formats)\.h$"
+# The image formats: a library of their own, needing nothing of libiotflash;
+# only the CLI links it (plugins and the simulator know no vendor format).
+has libiotflash-formats1 "/usr/lib/$triplet/libiotflash-formats\.so\.1"
+lacks libiotflash-formats1 "/usr/include/|\.la$"
+for h in tuya beken formats; do has libiotflash-formats-dev "/usr/include/iotflash/$h\.h$"; done
+has libiotflash-formats-dev "/usr/lib/$triplet/pkgconfig/iotflash-formats\.pc$"
+has libiotflash-formats-dev "/usr/lib/$triplet/libiotflash-formats\.so -> "
+[[ $(dpkg-deb -f "$(deb libiotflash-formats1)" Depends) != *libiotflash1* ]] ||
+	die "libiotflash-formats1 depends on libiotflash1"
+[[ $(dpkg-deb -f "$(deb iotflash)" Depends) == *libiotflash-formats1* ]] ||
+	die "iotflash does not depend on libiotflash-formats1"
+for p in iotflash-sim iotflash-plugin-bk72xx iotflash-plugin-spi-ch341; do
+	[[ $(dpkg-deb -f "$(deb "$p")" Depends) != *libiotflash-formats* ]] || die "$p depends on libiotflash-formats1"
+done
 has iotflash "/usr/bin/iotflash$"
 has iotflash-sim "/usr/bin/iotflash-sim$"
 for p in bk72xx bl60x ln882h rtl87xx w80x eswin spi-ch341; do
@@ -81,12 +97,13 @@ done
 has iotflash-plugin-bk72xx "/usr/share/iotflash/chipdb/bk72xx\.yaml$"
 has iotflash-plugin-spi-ch341 "/usr/share/iotflash/chipdb/spi-nor\.yaml$"
 has iotflash-plugin-spi-ch341 "/usr/lib/udev/rules.d/60-iotflash-ch341a\.rules$"
-for p in libiotflash1 iotflash iotflash-sim; do
+for p in libiotflash1 libiotflash-formats1 iotflash iotflash-sim; do
 	[[ $(dpkg-deb -f "$(deb "$p")" Depends) != *libusb* ]] || die "$p depends on libusb"
 done
 
-echo "== install libiotflash1, iotflash, iotflash-plugin-bk72xx"
-$SUDO apt-get install -y -q "$(deb libiotflash1)" "$(deb iotflash)" "$(deb iotflash-plugin-bk72xx)" \
+echo "== install libiotflash1, libiotflash-formats1, iotflash, iotflash-plugin-bk72xx"
+$SUDO apt-get install -y -q "$(deb libiotflash1)" "$(deb libiotflash-formats1)" "$(deb iotflash)" \
+	"$(deb iotflash-plugin-bk72xx)" \
 	>"$work/install.log" 2>&1 || { tail -n 20 "$work/install.log"; die "apt-get install"; }
 # Only what the packages installed: no development-tree search paths.
 unset IOTFLASH_PLUGIN_PATH IOTFLASH_CHIPDB_PATH
@@ -97,6 +114,14 @@ grep -qE "^ +file: /usr/lib/$triplet/iotflash/plugins/bk72xx\.so$" "$work/plugin
 	die "list-plugins does not show the installed bk72xx"
 grep -qE '^ +chips: .*bk7231n' "$work/plugins.txt" || die "list-plugins: bk72xx serves no bk7231n"
 [ "$(grep -c '^[^ ]' "$work/plugins.txt")" -eq 1 ] || die "list-plugins lists more than bk72xx"
+# The offline commands run on the installed libiotflash-formats1.
+head -c 4096 /dev/urandom >"$work/plain.bin"
+/usr/bin/iotflash beken-crypt encrypt "$work/plain.bin" "$work/enc.bin" >/dev/null || die "beken-crypt encrypt"
+/usr/bin/iotflash beken-crypt decrypt "$work/enc.bin" "$work/dec.bin" >/dev/null || die "beken-crypt decrypt"
+[ "$(stat -c %s "$work/enc.bin")" -eq 4352 ] && ! cmp -s "$work/plain.bin" "$work/enc.bin" ||
+	die "beken-crypt encrypt did not write 128 encrypted 34-byte packets"
+cmp "$work/plain.bin" "$work/dec.bin" || die "beken-crypt: decrypt(encrypt(x)) differs from x"
+echo "beken-crypt encrypt/decrypt round trip through the installed libiotflash-formats1: ok"
 
 if [ -f "$dumps/bk7231n-lspa9-clone.bin" ]; then
 	echo "== install iotflash-sim; read a simulated BK7231N with the installed CLI"

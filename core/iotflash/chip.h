@@ -41,6 +41,28 @@ struct iotflash_param {
 
 #define IOTFLASH_MAX_ERASE_UNITS 4
 
+/* A RAM loader (vendor or community) a chip accepts, recognised by the
+ * SHA-256 of the bytes the chip receives (after gunzip), whatever the file
+ * is called.  What it can do is the loader's, not the chip's. */
+struct iotflash_loader {
+	const char *name;           /* "eflash_loader_40m": what messages call it */
+	const char *file;           /* name of the file as published */
+	const char *sha256;         /* lowercase hex */
+	uint32_t size;              /* bytes after gunzip, 0 if not recorded */
+	const char *const *caps;    /* what it can do: "xmodem-read", "compressed-read", "crc32", ... */
+	unsigned n_caps;
+	const char *const *from;    /* where to get it: public repositories and paths, for people */
+	unsigned n_from;
+	const char *source;         /* "file:line" the entry came from */
+};
+
+/* What a chip needs its loader for (meaningful when it has loaders). */
+enum iotflash_loader_use {
+	IOTFLASH_LOADER_REQUIRED = 0,  /* the ROM does nothing useful without it */
+	IOTFLASH_LOADER_FOR_READS,     /* the ROM writes and erases; reads need the loader */
+	IOTFLASH_LOADER_OPTIONAL,      /* the ROM does everything; a loader adds capabilities */
+};
+
 struct iotflash_chip {
 	const char *name;         /* "bk7231n" */
 	const char *family;       /* "bk72xx" */
@@ -67,6 +89,11 @@ struct iotflash_chip {
 	const struct iotflash_param *params;
 	unsigned n_params;
 	const char *source;         /* "file:line" the entry came from, for messages */
+	/* Appended with plugin ABI 1.2.  loader_file/loader_sha256 above name
+	 * the first of these. */
+	const struct iotflash_loader *const *loaders;  /* accepted loaders, preferred first */
+	unsigned n_loaders;
+	enum iotflash_loader_use loader_use;
 };
 
 /* A SPI NOR flash part from the database's `flash:` tables. */
@@ -91,6 +118,8 @@ IOTFLASH_API const char *iotflash_chip_param_str(const struct iotflash_chip *chi
 IOTFLASH_API int64_t iotflash_chip_param_int_or(const struct iotflash_chip *chip, const char *key, int64_t dflt);
 /* Does an integer (or integer-list) param hold v? */
 IOTFLASH_API bool iotflash_chip_param_has(const struct iotflash_chip *chip, const char *key, int64_t v);
+/* Does the loader list capability cap (NULL loader: false)? */
+IOTFLASH_API bool iotflash_loader_can(const struct iotflash_loader *loader, const char *cap);
 IOTFLASH_API const struct iotflash_region *
 iotflash_chip_layout(const struct iotflash_chip *chip, const char *name);
 

@@ -181,6 +181,23 @@ IOTFLASH_API int iotflash_read_file(const char *path, bool gunzip, uint8_t **dat
 IOTFLASH_API bool iotflash_ctx_plugin_failure(struct iotflash_ctx *ctx, unsigned i, const char **path,
                                              const char **reason);
 
+/* ---- appended in 0.x: RAM loaders (chip->loaders) ---- */
+/* The i-th directory searched for loaders, into buf: $XDG_DATA_HOME/iotflash/loaders,
+ * ~/.local/share/iotflash/loaders, $(datadir)/iotflash/loaders; false past the end. */
+IOTFLASH_API bool iotflash_loader_dir(unsigned i, char *buf, size_t len);
+/* Is a file with the loader's SHA-256 (after gunzip) in those directories,
+ * whatever its name?  Its path goes to path. */
+IOTFLASH_API bool iotflash_loader_find(const struct iotflash_loader *loader, char *path, size_t len);
+
+/* ---- appended in 0.x: hosts of a plugin's other parts (iotflash-sim) ---- */
+struct iotflash_plugin;  /* <iotflash/plugin.h> */
+/* Load the plugin NAME (its file stem, as a chip's `plugin:` names it) from
+ * the search path, checked as for a session; *out stays valid until
+ * iotflash_ctx_free().  Device models are found this way: libiotflash does
+ * not host them (see iotflash-sim). */
+IOTFLASH_API int iotflash_ctx_load_plugin(struct iotflash_ctx *ctx, const char *name,
+                                          const struct iotflash_plugin **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,8 +18,15 @@
 extern "C" {
 #endif
 
-#define IOTFLASH_PLUGIN_ABI_MAJOR 1
-#define IOTFLASH_PLUGIN_ABI_MINOR 2  /* 1.1: iotflash_dev_answered(); 1.2: raw DEFLATE */
+/* 2.0: device models call the simulator host through the services table of
+ * <iotflash/model.h> (struct iotflash_sim), no longer through symbols of
+ * libiotflash, which does not host models any more.  A 1.x plugin's model
+ * would miss those symbols, and a 2.x model would crash in a 1.x host.
+ * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
+ * iotflash_dev_loader_info() (1.2).
+ * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends). */
+#define IOTFLASH_PLUGIN_ABI_MAJOR 2
+#define IOTFLASH_PLUGIN_ABI_MINOR 1
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
@@ -140,14 +147,22 @@ IOTFLASH_API int iotflash_spi_set_pin(struct iotflash_dev *dev, unsigned pin, bo
 IOTFLASH_API const struct iotflash_chip *iotflash_dev_chip(struct iotflash_dev *dev); /* NULL: family */
 IOTFLASH_API const char *iotflash_dev_family(struct iotflash_dev *dev);
 IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev); /* --baud or chip max */
-/* The vendor RAM loader the chip database names (chip->loader_file): from
- * --loader FILE (gunzipped if compressed) or the loader directories.  Fails
- * with IOTFLASH_ERR_LOADER_MISSING and a message saying which file is needed. */
+/* A RAM loader of the chip (chip->loaders): --loader FILE (gunzipped if
+ * compressed; a file of unknown SHA-256 is used with a warning), else the
+ * first of the chip's loaders whose SHA-256 a file in the loader
+ * directories has, whatever its name (gzipped or not).  Fails with
+ * IOTFLASH_ERR_LOADER_MISSING and a message naming the file needed and
+ * where to put it: the engine does not retry that. */
 IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **data, size_t *len);
 /* The same for a given chip: for drivers that identify the chip (e.g. from
  * its boot ROM) before they upload its loader. */
 IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct iotflash_chip *chip,
                                           const uint8_t **data, size_t *len);
+/* ABI 1.2: the database record of the loader the last call above returned
+ * (its name and caps, see iotflash_loader_can()), or NULL when none was
+ * fetched or --loader gave a file the database does not know: a driver then
+ * uses only what every loader of the chip can do. */
+IOTFLASH_API const struct iotflash_loader *iotflash_dev_loader_info(struct iotflash_dev *dev);
 IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev);
 /* The bootloader answered in its own protocol while open() got the bus: a
  * failure after that is not blamed on another talker on the UART. */

@@ -738,8 +738,11 @@ static const struct iotflash_chip *pick_by_key(struct bk *bk, const struct iotfl
 	char key[33];
 	bool any_key = false;
 
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		any_key |= iotflash_chip_param_str(cands[i], "efuse_key") != NULL;
+		if (cands[i] == iotflash_dev_chip(bk->dev) && n > 1 && !iotflash_chip_param_str(cands[i], "efuse_key"))
+			return cands[i];  /* nothing tells them apart (BK7236/BK7258): --chip does */
+	}
 	if (!any_key)
 		return cands[0];
 	if (bk_read_efuse_key(bk, key) != IOTFLASH_OK) {

@@ -713,8 +713,14 @@ static int power_on(struct bk_model *m)
 	if (m->family == FAM_LEGACY && bootloader_missing(m))
 		return bricked(m);
 	if (m->banner) {
-		iotflash_sim_write(m->sim, m->banner, strlen(m->banner));
-		iotflash_sim_write(m->sim, "\r\n", 2);
+		size_t n = strlen(m->banner);
+		char *line = malloc(n + 2);
+		if (line) {  /* the banner line leaves in one piece */
+			memcpy(line, m->banner, n);
+			memcpy(line + n, "\r\n", 2);
+			iotflash_sim_write(m->sim, line, n + 2);
+			free(line);
+		}
 	}
 	int r = download_window(m);
 	if (r == WINDOW_LINKED)

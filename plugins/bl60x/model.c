@@ -76,12 +76,21 @@ static void send_ok(struct blm *m)
 	iotflash_sim_write(m->sim, "OK", 2);
 }
 
+/* `OK`, length and payload leave as one transmission, as the ROM sends
+ * them: a client that reads the header alone must not fall behind. */
 static void send_data(struct blm *m, const uint8_t *data, size_t len)
 {
-	uint8_t hdr[4] = { 'O', 'K', (uint8_t)len, (uint8_t)(len >> 8) };
+	uint8_t *r = malloc(4 + len);
 
-	iotflash_sim_write(m->sim, hdr, sizeof hdr);
-	iotflash_sim_write(m->sim, data, len);
+	if (!r)
+		return;
+	r[0] = 'O';
+	r[1] = 'K';
+	r[2] = (uint8_t)len;
+	r[3] = (uint8_t)(len >> 8);
+	memcpy(r + 4, data, len);
+	iotflash_sim_write(m->sim, r, 4 + len);
+	free(r);
 }
 
 static void send_fail(struct blm *m, uint16_t code)

@@ -80,16 +80,42 @@ struct ln_model {
 	char line[LN_LINE_MAX + 1];
 	size_t rx_pos, rx_len;
 	uint8_t rx[4096];
+	size_t tx_len;              /* a reply being built: sent whole (one write) */
+	uint8_t txq[65536];
 	uint8_t frame[LN_BLOCK_MAX];
 };
 
 /* ---- UART ---- */
 
+/* Replies go out as the ROM sends them: in one piece.  Bytes queue up
+ * until the chip next waits (for input, flash work or a delay) or changes
+ * its rate, then leave with a single write. */
+static void tx_flush(struct ln_model *m)
+{
+	if (m->tx_len)
+		iotflash_sim_write(m->sim, m->txq, m->tx_len);
+	m->tx_len = 0;
+}
+
+static void busy(struct ln_model *m, uint64_t us)
+{
+	tx_flush(m);
+	iotflash_sim_busy(m->sim, us);
+}
+
+static void set_baud(struct ln_model *m, uint32_t baud)
+{
+	tx_flush(m);
+	iotflash_sim_set_baud(m->sim, baud);
+}
+
 /* One byte, or TIMEOUT / IOTFLASH_SIM_STOP / IOTFLASH_SIM_RESET. */
 static int rx_byte(struct ln_model *m, int timeout_ms)
 {
 	if (m->rx_pos == m->rx_len) {
-		int n = iotflash_sim_read(m->sim, m->rx, sizeof(m->rx), timeout_ms);
+		int n;
+		tx_flush(m);
+		n = iotflash_sim_read(m->sim, m->rx, sizeof(m->rx), timeout_ms);
 		if (n == 0)
 			return TIMEOUT;
 		if (n < 0)
@@ -131,7 +157,14 @@ static void rx_flush(struct ln_model *m)
 
 static void tx(struct ln_model *m, const void *buf, size_t n)
 {
-	iotflash_sim_write(m->sim, buf, n);
+	if (n > sizeof(m->txq) - m->tx_len)
+		tx_flush(m);
+	if (n > sizeof(m->txq)) {
+		iotflash_sim_write(m->sim, buf, n);
+		return;
+	}
+	memcpy(m->txq + m->tx_len, buf, n);
+	m->tx_len += n;
 }
 
 static void tx_byte(struct ln_model *m, uint8_t b)
@@ -161,7 +194,7 @@ static void flash_program(struct ln_model *m, uint32_t addr, const uint8_t *data
 {
 	for (size_t i = 0; i < n; i++)
 		m->flash[fa(m, addr + (uint32_t)i)] &= data[i];
-	iotflash_sim_busy(m->sim, (n + 255) / 256 * PAGE_PROGRAM_US);
+	busy(m, (n + 255) / 256 * PAGE_PROGRAM_US);
 }
 
 static void flash_copy(struct ln_model *m, uint32_t addr, uint8_t *out, size_t n)
@@ -180,7 +213,7 @@ static void erase_sectors(struct ln_model *m, uint32_t start, uint32_t end)
 		us += step == BLOCK32 ? ERASE_32K_US : ERASE_4K_US;
 		a += step;
 	}
-	iotflash_sim_busy(m->sim, us);
+	busy(m, us);
 }
 
 /* Erase [off, off+size) by sectors, keeping the bytes of the first sector
@@ -207,7 +240,7 @@ static uint32_t flash_crc(struct ln_model *m, uint32_t off, uint32_t size)
 		crc = crc32(crc, buf, n);
 		done += n;
 	}
-	iotflash_sim_busy(m->sim, (uint64_t)size * CRC_US_PER_MIB / 0x100000);
+	busy(m, (uint64_t)size * CRC_US_PER_MIB / 0x100000);
 	return (uint32_t)crc;
 }
 
@@ -227,6 +260,7 @@ struct ym_sink {
 struct ym_state {
 	unsigned expected;          /* blocks accepted so far (header = 0) */
 	unsigned errors;
+	bool asked;                 /* a `C` went out: a bad block may be NAKed */
 	bool begun;
 };
 
@@ -239,6 +273,15 @@ static int ym_reject(struct ln_model *m, struct ym_state *st)
 		tx_cancel(m);
 		return YM_ABORTED;
 	}
+	return 0;
+}
+
+/* Nothing is NAKed before the first `C` asked for a block. */
+static int ym_reject_if_asked(struct ln_model *m, struct ym_state *st)
+{
+	if (st->asked)
+		return ym_reject(m, st);
+	rx_flush(m);
 	return 0;
 }
 
@@ -340,15 +383,16 @@ static int ym_cancel_byte(struct ln_model *m)
 
 static int ym_receive(struct ln_model *m, const struct ym_sink *sk)
 {
-	struct ym_state st = {0, 0, false};
+	struct ym_state st = {0, 0, false, false};
 	uint8_t seq;
 
 	for (;;) {
 		int r = 0, b = rx_byte(m, st.begun ? RX_POLL_MS : sk->c_interval_ms);
 		if (b == TIMEOUT) {
-			if (!st.begun)
+			if (!st.begun) {
 				tx_byte(m, LN_C);
-			else if (++st.errors > YM_MAX_ERRORS) {
+				st.asked = true;
+			} else if (++st.errors > YM_MAX_ERRORS) {
 				tx_cancel(m);
 				return YM_ABORTED;
 			}
@@ -361,7 +405,7 @@ static int ym_receive(struct ln_model *m, const struct ym_sink *sk)
 			if (is_event(n))
 				return n;
 			if (n < 0 || seq != (uint8_t)st.expected)
-				r = ym_reject(m, &st);
+				r = ym_reject_if_asked(m, &st);
 			else
 				r = st.begun ? ym_data(m, &st, sk, (size_t)n) : ym_block0(m, &st, sk, (size_t)n);
 		} else if (b == LN_EOT && st.begun) {
@@ -371,9 +415,11 @@ static int ym_receive(struct ln_model *m, const struct ym_sink *sk)
 		} else if (b == 'A' || b == 'a') {
 			tx_cancel(m);
 			r = YM_ABORTED;
-		} else {
+		} else if (st.begun) {
 			r = ym_reject(m, &st);
 		}
+		/* Before block 0 a stray byte (the LF of the host's `\r\n`)
+		 * is no block: dropped, and the next `C` asks again. */
 		if (r != 0)
 			return r;
 	}
@@ -424,9 +470,9 @@ static void rom_boot(struct ln_model *m, const struct ram_image *img)
 		return;
 	}
 	m->build = ln_image_is_gui(img->data, img->have) ? BUILD_GUI : BUILD_OFFICIAL;
-	iotflash_sim_busy(m->sim, BOOT_DELAY_US);
+	busy(m, BOOT_DELAY_US);
 	rx_flush(m);
-	iotflash_sim_set_baud(m->sim, LINK_BAUD);
+	set_baud(m, LINK_BAUD);
 	m->in_ram = true;
 	m->line_len = 0;
 	m->filecount = 0;
@@ -500,7 +546,7 @@ enum xm_mode { XM_QUIT, XM_CRC, XM_SUM };
 static void give_up(struct ln_model *m)
 {
 	tx_cancel(m);
-	iotflash_sim_set_baud(m->sim, LINK_BAUD);
+	set_baud(m, LINK_BAUD);
 }
 
 /* Drain, then up to 3 s for C (CRC, 1 KiB) / NAK (sum, 128) / CAN (quit). */
@@ -553,7 +599,7 @@ static int xm_send_block(struct ln_model *m, const struct xm_send_cfg *cfg, size
 		if (b == LN_CAN) {
 			int b2 = rx_byte(m, XM_ACK_WAIT_MS);
 			if (b2 == LN_CAN) {
-				iotflash_sim_set_baud(m->sim, LINK_BAUD);
+				set_baud(m, LINK_BAUD);
 				return 0;
 			}
 			if (is_event(b2))
@@ -829,7 +875,7 @@ static int c_ferase_all(struct ln_model *m, int argc, char **argv)
 {
 	(void)argc; (void)argv;
 	memset(m->flash, 0xFF, m->flash_size);
-	iotflash_sim_busy(m->sim, CHIP_ERASE_US);
+	busy(m, CHIP_ERASE_US);
 	m->filecount = 0;
 	status(m, true);
 	return 0;
@@ -840,7 +886,7 @@ static int c_baudrate(struct ln_model *m, int argc, char **argv)
 	uint32_t baud = (uint32_t)strtoul(argv[1], NULL, 10);
 	(void)argc;
 	if (baud) {
-		iotflash_sim_set_baud(m->sim, baud);
+		set_baud(m, baud);
 		rx_flush(m);
 	}
 	return 0;
@@ -851,7 +897,7 @@ static int c_reboot(struct ln_model *m, int argc, char **argv)
 	(void)argc; (void)argv;
 	status(m, true);
 	rx_flush(m);
-	iotflash_sim_set_baud(m->sim, m->chip->link_baud);
+	set_baud(m, m->chip->link_baud);
 	m->in_ram = false;
 	return 0;
 }
@@ -1134,7 +1180,7 @@ static int ram_execute(struct ln_model *m)
 	argc = ln_split_args(m->line, argv);
 	if (argc == 0 || !(c = cmd_lookup(m, argv[0])) || !argc_ok(m, c, argc) || !c->run)
 		return 0;  /* wrong argc, unknown: silence (the message is compiled out) */
-	iotflash_sim_busy(m->sim, COMMAND_US);
+	busy(m, COMMAND_US);
 	return c->run(m, argc, argv);
 }
 
@@ -1223,7 +1269,8 @@ static void power_on(struct ln_model *m)
 	m->in_ram = false;
 	m->line_len = 0;
 	m->rx_pos = m->rx_len = 0;
-	iotflash_sim_set_baud(m->sim, m->chip->link_baud);
+	m->tx_len = 0;              /* a reset loses what was not sent */
+	set_baud(m, m->chip->link_baud);
 }
 
 static int ln_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)

@@ -32,6 +32,9 @@
 
 enum m_kind { M_AMBZ, M_AMBZ2, M_AMBD };
 
+/* What a program loaded into RAM is (the model runs only what it knows). */
+enum m_prog { M_PROG_NONE, M_PROG_UNKNOWN, M_PROG_Z2_STUB, M_PROG_Z2_STUB_Z, M_PROG_RTL8710B_STUB };
+
 struct rtl_model {
 	struct iotflash_sim *sim;
 	const struct iotflash_chip *chip;
@@ -60,9 +63,14 @@ struct rtl_model {
 	/* XMODEM session */
 	uint32_t erase_mark;       /* binary: sectors below are not erased again */
 	uint32_t fwd_pos;          /* AmebaZ2: next flash offset of `fwd` */
+	uint32_t ram_pos;          /* AmebaZ2: next RAM address of `fwdram` */
+	uint32_t prog_addr;        /* where the last `fwdram` program starts */
+	enum m_prog prog;
 	uint32_t session_bytes;
 	bool session_ram;
 	bool session_failed;
+	size_t tx_len;             /* a reply being built: sent whole (one write) */
+	uint8_t txq[65536];
 };
 
 /* What ended an XMODEM receive session. */
@@ -78,6 +86,12 @@ struct m_xm_cfg {
 };
 
 /* model.c */
+void m_flush(struct rtl_model *m);
+int m_read(struct rtl_model *m, void *buf, size_t len, int timeout_ms);
+int m_read_full(struct rtl_model *m, void *buf, size_t len, int gap_ms);
+void m_busy(struct rtl_model *m, uint64_t us);
+void m_wait(struct rtl_model *m, unsigned ms);
+void m_set_baud(struct rtl_model *m, uint32_t baud);
 int m_byte(struct rtl_model *m, uint8_t *b, int timeout_ms);
 void m_send(struct rtl_model *m, const void *buf, size_t len);
 void m_send_byte(struct rtl_model *m, uint8_t b);
@@ -99,7 +113,18 @@ int m_edit(struct rtl_model *m, int argc, char **argv, bool words);
 /* Split a command line on single spaces; returns argc. */
 int m_split(char *line, char **argv, int max);
 
+/* model-ramcode.c */
+int m_cmd_fwdram(struct rtl_model *m, int argc, char **argv);
+enum m_prog m_identify_program(const uint8_t *p, size_t n);
+/* A table entry jumped to handler: true (and *result) when it ran a known program. */
+bool m_run_program(struct rtl_model *m, uint32_t handler, int *result);
+
+/* model-a5stub.c: the RTL8710B stub's command loop, until reset. */
+int m_a5_stub(struct rtl_model *m);
+
 /* model-monitor.c */
+/* Run argv[0] from the RAM command table; false when the table lacks it. */
+bool m_table_command(struct rtl_model *m, int argc, char **argv, int *result);
 #define M_MONITOR_CMDS_MAX 16
 /* Lay the command table out in RAM (its pointer at 0x1002F054, §7.5). */
 void m_monitor_table(struct rtl_model *m);

@@ -117,7 +117,7 @@ static int hang(struct rtl_model *m, uint32_t target)
 	int r;
 
 	iotflash_sim_log(m->sim, "rtl87xx: monitor: jump to 0x%08X: hanging until reset", (unsigned)target);
-	while ((r = iotflash_sim_read(m->sim, buf, sizeof buf, -1)) >= 0)
+	while ((r = m_read(m, buf, sizeof buf, -1)) >= 0)
 		;
 	return r;
 }
@@ -125,6 +125,10 @@ static int hang(struct rtl_model *m, uint32_t target)
 /* Run the handler the table names; 1 when download mode was entered. */
 static int run_handler(struct rtl_model *m, uint32_t handler, int argc, char **argv)
 {
+	int result;
+
+	if (m_run_program(m, handler, &result))
+		return result;
 	if (handler == m->rom_entry) {
 		iotflash_sim_log(m->sim, "rtl87xx: monitor: jump to the download ROM at 0x%08X", (unsigned)handler);
 		return 1;
@@ -138,6 +142,18 @@ static int run_handler(struct rtl_model *m, uint32_t handler, int argc, char **a
 	case HANDLER_NOP: return 0;
 	default: return hang(m, handler);
 	}
+}
+
+bool m_table_command(struct rtl_model *m, int argc, char **argv, int *result)
+{
+	uint32_t handler;
+
+	if (!lookup(m, argv[0], &handler))
+		return false;
+	*result = run_handler(m, handler, argc, argv);
+	if (*result == 1)
+		*result = 0;  /* the download ROM entry, from the download shell: stays */
+	return true;
 }
 
 static int run_line(struct rtl_model *m, char *line)

@@ -124,8 +124,8 @@ static int cmd_ucfg(struct rtl_model *m, int argc, char **argv)
 		send_text(m, "ER");
 		return 0;
 	}
-	iotflash_sim_set_baud(m->sim, baud);
-	iotflash_sim_wait(m->sim, M_UCFG_SETTLE_MS);  /* the host switches meanwhile */
+	m_set_baud(m, baud);
+	m_wait(m, M_UCFG_SETTLE_MS);  /* the host switches meanwhile */
 	send_text(m, "OK");
 	return 0;
 }
@@ -201,7 +201,7 @@ static bool fwd_sink(struct rtl_model *m, uint32_t addr, const uint8_t *data, si
 		return false;
 	}
 	for (uint32_t s = (m->fwd_pos + RTL_SECTOR - 1) & ~(RTL_SECTOR - 1); s < m->fwd_pos + n; s += RTL_SECTOR) {
-		iotflash_sim_busy(m->sim, M_ERASE_SECTOR_US);
+		m_busy(m, M_ERASE_SECTOR_US);
 		m_flash_erase(m, s, RTL_SECTOR);
 	}
 	m_flash_program(m, m->fwd_pos, data, n);
@@ -215,7 +215,7 @@ static int answer_cancel(struct rtl_model *m)
 	uint8_t b;
 	int r;
 
-	iotflash_sim_wait(m->sim, CANCEL_REPLY_MS);
+	m_wait(m, CANCEL_REPLY_MS);
 	while ((r = m_byte(m, &b, CANCEL_REPLY_MS)) == 1 && b == RTL_CAN)
 		;
 	if (r < 0)
@@ -259,7 +259,7 @@ static int cmd_hashq(struct rtl_model *m, int argc, char **argv)
 		return 0;
 	if (len > m->flash_size - m->hash_base)
 		len = m->flash_size - m->hash_base;
-	iotflash_sim_busy(m->sim, (uint64_t)len * 1000000u / M_HASH_BYTES_PER_S);
+	m_busy(m, (uint64_t)len * 1000000u / M_HASH_BYTES_PER_S);
 	sha256_init(&sha);
 	sha256_update(&sha, len, m->flash + m->hash_base);
 	memcpy(reply, RTL_HASHS, 6);
@@ -274,7 +274,7 @@ static int cmd_seras(struct rtl_model *m, int argc, char **argv)
 
 	if (argc >= 3 && num(argv[1], 16, &off) && num(argv[2], 16, &len)) {
 		for (uint32_t s = off & ~(RTL_SECTOR - 1); s < off + len && s < m->flash_size; s += RTL_SECTOR) {
-			iotflash_sim_busy(m->sim, M_ERASE_SECTOR_US);
+			m_busy(m, M_ERASE_SECTOR_US);
 			m_flash_erase(m, s, RTL_SECTOR);
 		}
 	}
@@ -285,7 +285,7 @@ static int cmd_seras(struct rtl_model *m, int argc, char **argv)
 static int cmd_ceras(struct rtl_model *m, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	iotflash_sim_busy(m->sim, (uint64_t)M_ERASE_BLOCK_US * (m->flash_size / 0x10000));
+	m_busy(m, (uint64_t)M_ERASE_BLOCK_US * (m->flash_size / 0x10000));
 	m_flash_erase(m, 0, m->flash_size);
 	send_text(m, "OK");
 	return 0;
@@ -322,7 +322,7 @@ struct shell_cmd {
 static const struct shell_cmd shell_cmds[] = {
 	{ "ping", cmd_ping }, { "ucfg", cmd_ucfg }, { "DW", cmd_dw }, { "DB", cmd_db },
 	{ "EW", cmd_ew }, { "EB", cmd_eb }, { "fwd", cmd_fwd }, { "hashq", cmd_hashq },
-	{ "seras", cmd_seras }, { "ceras", cmd_ceras }, { "disc", cmd_disc }, { "WDTRST", cmd_wdtrst },
+	{ "fwdram", m_cmd_fwdram }, { "seras", cmd_seras }, { "ceras", cmd_ceras }, { "disc", cmd_disc }, { "WDTRST", cmd_wdtrst },
 };
 
 int m_split(char *line, char **argv, int max)
@@ -337,15 +337,18 @@ int m_split(char *line, char **argv, int max)
 	return argc;
 }
 
-/* Split on single spaces; names are case-sensitive; unknown: silence [unknown]. */
+/* Split on single spaces; names are case-sensitive; other names run from
+ * the RAM command table (§7.5: how tools start code); unknown: silence [unknown]. */
 static int run_line(struct rtl_model *m, char *line)
 {
 	char *argv[MAX_ARGS];
-	int argc = m_split(line, argv, MAX_ARGS);
+	int argc = m_split(line, argv, MAX_ARGS), r;
 
 	for (size_t i = 0; i < sizeof shell_cmds / sizeof shell_cmds[0]; i++)
 		if (strcmp(argv[0], shell_cmds[i].name) == 0)
 			return shell_cmds[i].run(m, argc, argv);
+	if (m_table_command(m, argc, argv, &r))
+		return r;
 	return 0;
 }
 
@@ -398,7 +401,7 @@ int m_shell_download(struct rtl_model *m)
 
 int m_shell_power_on(struct rtl_model *m)
 {
-	iotflash_sim_set_baud(m->sim, m->chip->link_baud ? m->chip->link_baud : 115200);
+	m_set_baud(m, m->chip->link_baud ? m->chip->link_baud : 115200);
 	iotflash_sim_discard_input(m->sim);
 	memset(m->spic, 0, sizeof m->spic);
 	m->wdt = 0;

@@ -27,19 +27,66 @@ enum personality { P_AMBZ_ROM, P_AMBD_ROM, P_AMBD_LOADER };
 
 /* ---- UART and flash ---- */
 
+/* Replies go out as the ROM sends them: in one piece.  m_send() queues;
+ * the queue leaves with a single write when the chip next waits (for
+ * input, flash work or a delay) or changes its rate. */
+void m_flush(struct rtl_model *m)
+{
+	if (m->tx_len)
+		iotflash_sim_write(m->sim, m->txq, m->tx_len);
+	m->tx_len = 0;
+}
+
+int m_read(struct rtl_model *m, void *buf, size_t len, int timeout_ms)
+{
+	m_flush(m);
+	return iotflash_sim_read(m->sim, buf, len, timeout_ms);
+}
+
+int m_read_full(struct rtl_model *m, void *buf, size_t len, int gap_ms)
+{
+	m_flush(m);
+	return iotflash_sim_read_full(m->sim, buf, len, gap_ms);
+}
+
+void m_busy(struct rtl_model *m, uint64_t us)
+{
+	m_flush(m);
+	iotflash_sim_busy(m->sim, us);
+}
+
+void m_wait(struct rtl_model *m, unsigned ms)
+{
+	m_flush(m);
+	iotflash_sim_wait(m->sim, ms);
+}
+
+void m_set_baud(struct rtl_model *m, uint32_t baud)
+{
+	m_flush(m);
+	iotflash_sim_set_baud(m->sim, baud);
+}
+
 int m_byte(struct rtl_model *m, uint8_t *b, int timeout_ms)
 {
-	return iotflash_sim_read(m->sim, b, 1, timeout_ms);
+	return m_read(m, b, 1, timeout_ms);
 }
 
 void m_send(struct rtl_model *m, const void *buf, size_t len)
 {
-	iotflash_sim_write(m->sim, buf, len);
+	if (len > sizeof m->txq - m->tx_len)
+		m_flush(m);
+	if (len > sizeof m->txq) {
+		iotflash_sim_write(m->sim, buf, len);
+		return;
+	}
+	memcpy(m->txq + m->tx_len, buf, len);
+	m->tx_len += len;
 }
 
 void m_send_byte(struct rtl_model *m, uint8_t b)
 {
-	iotflash_sim_write(m->sim, &b, 1);
+	m_send(m, &b, 1);
 }
 
 uint8_t m_flash_byte(const struct rtl_model *m, uint32_t off)
@@ -62,7 +109,7 @@ void m_flash_erase(struct rtl_model *m, uint32_t off, uint32_t len)
 
 void m_flash_program(struct rtl_model *m, uint32_t off, const uint8_t *src, size_t n)
 {
-	iotflash_sim_busy(m->sim, (uint64_t)M_PROGRAM_KIB_US * ((n + 1023) / 1024));
+	m_busy(m, (uint64_t)M_PROGRAM_KIB_US * ((n + 1023) / 1024));
 	if (protected_flash(m))
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -86,7 +133,7 @@ static void erase_sectors(struct rtl_model *m, uint32_t off, uint32_t count)
 	while (count) {
 		bool block = off % 0x10000 == 0 && count >= 16;
 		uint32_t n = block ? 0x10000 : RTL_SECTOR;
-		iotflash_sim_busy(m->sim, block ? M_ERASE_BLOCK_US : M_ERASE_SECTOR_US);
+		m_busy(m, block ? M_ERASE_BLOCK_US : M_ERASE_SECTOR_US);
 		m_flash_erase(m, off, n);
 		off += n;
 		count -= block ? 16 : 1;
@@ -101,14 +148,14 @@ static int discard_until_quiet(struct rtl_model *m)
 	uint8_t buf[256];
 	int r;
 
-	while ((r = iotflash_sim_read(m->sim, buf, sizeof buf, M_XM_QUIET_MS)) > 0)
+	while ((r = m_read(m, buf, sizeof buf, M_XM_QUIET_MS)) > 0)
 		;
 	return r;
 }
 
 static void nak(struct rtl_model *m)
 {
-	iotflash_sim_wait(m->sim, CAN_DELAY_MS);
+	m_wait(m, CAN_DELAY_MS);
 	m_send_byte(m, RTL_NAK);
 }
 
@@ -124,7 +171,7 @@ static int xm_frame(struct rtl_model *m, const struct m_xm_cfg *cfg, uint8_t hea
 
 	*good = false;
 	frame[0] = header;
-	r = iotflash_sim_read_full(m->sim, frame + 1, len - 1, M_XM_CHAR_MS);
+	r = m_read_full(m, frame + 1, len - 1, M_XM_CHAR_MS);
 	if (r < 0)
 		return r;
 	if ((size_t)r < len - 1) {       /* char timeout */
@@ -194,7 +241,7 @@ int m_xm_receive(struct rtl_model *m, const struct m_xm_cfg *cfg, enum m_xm_end 
 		case RTL_CAN:
 		case RTL_ESC:
 			if (!cfg->quiet_cancel) {
-				iotflash_sim_wait(m->sim, CAN_DELAY_MS);
+				m_wait(m, CAN_DELAY_MS);
 				m_send_byte(m, RTL_CAN);
 			}
 			*end = b == RTL_CAN ? M_XM_CANCEL : M_XM_ABORT;
@@ -218,7 +265,7 @@ static bool binary_sink(struct rtl_model *m, uint32_t addr, const uint8_t *data,
 		/* Auto-erase: each sector once per session, at or above the mark. */
 		for (uint32_t s = first; s <= last; s += RTL_SECTOR)
 			if (s >= m->erase_mark) {
-				iotflash_sim_busy(m->sim, M_ERASE_SECTOR_US);
+				m_busy(m, M_ERASE_SECTOR_US);
 				m_flash_erase(m, s, RTL_SECTOR);
 				m->erase_mark = s + RTL_SECTOR;
 			}
@@ -257,7 +304,7 @@ static uint32_t default_rate(const struct binary *bn)
 /* Parameter bytes of a command, each within 0.5 s; 0 when they did not come. */
 static int params(struct rtl_model *m, uint8_t *p, size_t n)
 {
-	int r = n ? iotflash_sim_read_full(m->sim, p, n, M_PARAM_MS) : 0;
+	int r = n ? m_read_full(m, p, n, M_PARAM_MS) : 0;
 	return r < 0 ? r : (size_t)r == n ? 1 : 0;
 }
 
@@ -269,7 +316,7 @@ static int cmd_baud(struct binary *bn)
 	if (r <= 0 || idx > RTL_MAX_BAUD_IDX || idx >= bn->m->n_rates)
 		return r < 0 ? r : 0;       /* no reply (§11 item 4) */
 	m_send_byte(bn->m, RTL_ACK);    /* at the old rate, then switch */
-	iotflash_sim_set_baud(bn->m->sim, (uint32_t)bn->m->rates[idx]);
+	m_set_baud(bn->m, (uint32_t)bn->m->rates[idx]);
 	if (bn->p == P_AMBZ_ROM)
 		m_send_byte(bn->m, 0x00);   /* the stray zero after a change (§1.1) */
 	else
@@ -421,7 +468,7 @@ static int cmd_checksum(struct binary *bn)
 		return r;
 	off = get_u24(p);
 	size = get_u24(p + 3);
-	iotflash_sim_busy(m->sim, (uint64_t)size * 1000000u / M_SUM_BYTES_PER_S);
+	m_busy(m, (uint64_t)size * 1000000u / M_SUM_BYTES_PER_S);
 	for (uint32_t i = 0; i < size; i++)
 		sum += (uint32_t)m_flash_byte(m, off + i) << (8 * (i & 3));
 	reply[0] = RTL_CMD_CHECKSUM;
@@ -465,7 +512,7 @@ static int run_firmware(struct rtl_model *m)
 {
 	size_t matched = 0;
 
-	iotflash_sim_set_baud(m->sim, 115200);
+	m_set_baud(m, 115200);
 	while (matched < sizeof lt_reboot) {
 		uint8_t b;
 		int r = m_byte(m, &b, -1);
@@ -483,7 +530,7 @@ static int hang(struct rtl_model *m)
 	int r;
 
 	iotflash_sim_log(m->sim, "rtl87xx: RAM code that the model does not know: hanging until reset");
-	while ((r = iotflash_sim_read(m->sim, buf, sizeof buf, -1)) >= 0)
+	while ((r = m_read(m, buf, sizeof buf, -1)) >= 0)
 		;
 	return r;
 }
@@ -493,13 +540,18 @@ static int ram_boot(struct binary *bn)
 {
 	struct rtl_model *m = bn->m;
 
-	if (bn->p == P_AMBZ_ROM)
-		return ram_word(m, AMBZ_BOOT_WORD) == AMBZ_FLASH_BOOT ? run_firmware(m) : hang(m);
+	if (bn->p == P_AMBZ_ROM) {
+		if (ram_word(m, AMBZ_BOOT_WORD) == AMBZ_FLASH_BOOT)
+			return run_firmware(m);
+		if (m_identify_program(m->ram + (AMBZ_BOOT_WORD - m->ram_base), m->session_bytes) == M_PROG_RTL8710B_STUB)
+			return m_a5_stub(m);  /* the GUI's stub, uploaded to 0x10002000 (§2.5) */
+		return hang(m);
+	}
 	if (ram_word(m, m->loader_addr) == m->loader_magic && m->session_bytes >= LOADER_MIN_LEN) {
 		iotflash_sim_log(m->sim, "rtl87xx: the flash loader runs");
 		bn->p = P_AMBD_LOADER;
 		bn->silent = false;
-		iotflash_sim_set_baud(m->sim, default_rate(bn));
+		m_set_baud(m, default_rate(bn));
 		return 0;
 	}
 	return hang(m);
@@ -520,7 +572,7 @@ static int cmd_xmodem(struct binary *bn)
 	if (end == M_XM_COMPLETE && bn->m->session_ram)
 		return ram_boot(bn);
 	/* Any session ends at the default rate (§1.2). */
-	iotflash_sim_set_baud(bn->m->sim, default_rate(bn));
+	m_set_baud(bn->m, default_rate(bn));
 	bn->silent = false;
 	return 0;
 }
@@ -574,7 +626,7 @@ static int binary_power_on(struct rtl_model *m)
 {
 	struct binary bn = { .m = m, .p = m->kind == M_AMBZ ? P_AMBZ_ROM : P_AMBD_ROM, .loud = true };
 
-	iotflash_sim_set_baud(m->sim, default_rate(&bn));
+	m_set_baud(m, default_rate(&bn));
 	iotflash_sim_discard_input(m->sim);
 	for (;;) {
 		uint8_t b;
@@ -680,6 +732,8 @@ static int rtl_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
 	do {
 		/* RAM is lost at reset; the flash is kept. */
 		memset(m->ram, 0, sizeof m->ram);
+		m->tx_len = 0;  /* what was not sent yet is lost */
+		m->prog = M_PROG_NONE;
 		r = m->kind == M_AMBZ2 ? m_shell_power_on(m) : binary_power_on(m);
 		if (r == IOTFLASH_SIM_RESET)
 			iotflash_sim_log(sim, "rtl87xx: reset");

@@ -36,6 +36,7 @@
 #define STREAM_IDLE_MS 10000  /* the host gave up on the transfer */
 #define QUIET_MS         50
 #define DEFAULT_C_MS    120
+#define CMD_GET_BT_MAC 0x34  /* w80xprog -i asks it first (§3) */
 
 enum variant { W800, W600 };
 enum phase { PH_HEADER, PH_BODY, PH_PAD };
@@ -160,6 +161,8 @@ static void cmd_text(struct w80x_model *m, uint32_t cmd)
 
 	if (cmd == W80X_CMD_GET_MAC)  /* ROM download mode: "Mac:" (§3) */
 		n = snprintf(text, sizeof text, "Mac:286DCD%02X%02X%02X\n", m->flash_mid, 0x80, 0x0A);
+	else if (cmd == CMD_GET_BT_MAC && m->variant == W800)  /* same shape, next address [inferred] */
+		n = snprintf(text, sizeof text, "Mac:286DCD%02X%02X%02X\n", m->flash_mid, 0x80, 0x0B);
 	else if (cmd == W80X_CMD_FLASH_ID)
 		n = snprintf(text, sizeof text, "FID:%02X,%02X\n", m->flash_mid, log2u(m->flash_size));
 	else if (cmd == W80X_CMD_ROM_VERSION && m->rom_version >= 0)
@@ -170,7 +173,7 @@ static void cmd_text(struct w80x_model *m, uint32_t cmd)
 
 static void cmd_stub_read(struct w80x_model *m, const struct w80x_frame *f)
 {
-	uint8_t crc[4];
+	uint8_t *reply;
 	uint32_t addr, len, sum;
 
 	if (f->n != 8 || !in_flash(m, le32(f->params), le32(f->params + 4)) || le32(f->params + 4) == 0) {
@@ -179,11 +182,14 @@ static void cmd_stub_read(struct w80x_model *m, const struct w80x_frame *f)
 	}
 	addr = le32(f->params) - W80X_FLASH_BASE;
 	len = le32(f->params + 4);
+	if (!(reply = malloc((size_t)len + 4)))
+		return;
 	sum = w80x_crc32(m->flash + addr, len);
+	memcpy(reply, m->flash + addr, len);
 	for (int i = 0; i < 4; i++)
-		crc[i] = (uint8_t)(sum >> (8 * i));
-	iotflash_sim_write(m->sim, m->flash + addr, len);
-	iotflash_sim_write(m->sim, crc, 4);
+		reply[len + (uint32_t)i] = (uint8_t)(sum >> (8 * i));
+	iotflash_sim_write(m->sim, reply, (size_t)len + 4);  /* data and CRC: one transmission */
+	free(reply);
 }
 
 /* Returns IOTFLASH_SIM_RESET for a W800 reboot, else 0. */
@@ -197,6 +203,7 @@ static int dispatch(struct w80x_model *m, const struct w80x_frame *f)
 		cmd_erase(m, f);
 		break;
 	case W80X_CMD_GET_MAC:
+	case CMD_GET_BT_MAC:
 	case W80X_CMD_FLASH_ID:
 	case W80X_CMD_ROM_VERSION:
 		cmd_text(m, f->cmd);

@@ -152,7 +152,7 @@ mkdir -m 755 "$T/abi" "$T/notlib" "$T/open"
 cp "$IOTFLASH_TEST_PLUGINS/badabi.so" "$T/abi/xplug.so"
 echo "this is not a library" >"$T/notlib/xplug.so"
 cp "$IOTFLASH_TEST_PLUGINS/noop.so" "$T/open/xplug.so"; chmod 777 "$T/open"
-bad "plugin with another ABI version" 10 "ABI 2\.0.*rebuild" env IOTFLASH_PLUGIN_PATH="$T/abi" $I --chipdb "$T/xfam.yaml" "${P[@]}" -c xchip chip-id
+bad "plugin with another ABI version" 10 "ABI 1\.1, this iotflash expects 2\.x.*rebuild" env IOTFLASH_PLUGIN_PATH="$T/abi" $I --chipdb "$T/xfam.yaml" "${P[@]}" -c xchip chip-id
 bad "plugin file that is not a library" 10 "not a shared library" env IOTFLASH_PLUGIN_PATH="$T/notlib" $I --chipdb "$T/xfam.yaml" "${P[@]}" -c xchip chip-id
 bad "world-writable plugin directory" 10 "world-writable.*refusing.*chmod o-w" env IOTFLASH_PLUGIN_PATH="$T/open" $I --chipdb "$T/xfam.yaml" "${P[@]}" -c xchip chip-id
 

@@ -90,7 +90,9 @@ sys.exit(0 if d["ok"] and d["verified"] and d["size"] == 8192 and len(d["sha256"
 	check "erase-flash succeeds" succeeded
 	stop_sim
 	check "erase-flash keeps the protected bootloader" regions_equal "$T/flash.bin" "$T/orig.bin" 0 0x11000
-	check "erase-flash erases everything else" test "$(tail -c +$((0x11000 + 1)) "$T/flash.bin" | tr -d '\377' | wc -c)" -eq 0
+	check "erase-flash keeps the protected RF calibration sector" regions_equal "$T/flash.bin" "$T/orig.bin" 0x1D0000 0x1000
+	check "erase-flash erases everything else" test "$(head -c $((0x1D0000)) "$T/flash.bin" | tail -c +$((0x11000 + 1)) | tr -d '\377' | wc -c)" -eq 0 -a \
+		"$(tail -c +$((0x1D1000 + 1)) "$T/flash.bin" | tr -d '\377' | wc -c)" -eq 0
 	start_sim bk7231n "$T/flash.bin" --no-timing
 	iot -c bk7231n erase-region 0x11000 0x800
 	check "erase-region refuses a size that is not whole sectors" failed_with "multiples of 0x1000"

@@ -71,13 +71,13 @@ rm -f "$T/flash.bin"
 start_sim bl602 "$T/flash.bin" --no-timing
 iot -c bl602 chip-id
 check "bl602 without a loader fails naming the file and where to put it" \
-	failed_with "eflash_loader_40m.bin.*(loaders|--loader)"
+	failed_with "BL602Floader_40m.bin.*(loaders|--loader)"
 stop_sim
 start_sim bl702 "$T/flash.bin.702" --no-timing
 iot -c bl702 chip-id
-check "bl702 without a loader names eflash_loader_32m.bin" failed_with "eflash_loader_32m.bin"
+check "bl702 without a loader names BL702Floader_32m.bin" failed_with "BL702Floader_32m.bin"
 iot -c bl60x chip-id
-check "family bl60x on a BL702 asks for the BL702's loader" failed_with "eflash_loader_32m.bin"
+check "family bl60x on a BL702 asks for the BL702's loader" failed_with "BL702Floader_32m.bin"
 iot -c bl60x --loader "$T/bl702-loader.bin" chip-id
 check "family bl60x with a loader detects bl702" out_has "^Chip: +bl702"
 stop_sim

@@ -66,6 +66,14 @@ IOTFLASH_PLUGIN_PATH=$IOTFLASH_PLUGIN_PATH:$T/extra "$IOTFLASH" --json list-plug
 check "list-plugins --json (with a failed file) matches the schema" valid list-plugins "$T/plugins.json"
 "$IOTFLASH" --json list-ports >"$T/ports.json" 2>"$T/err"
 check "list-ports --json matches the schema" valid list-ports "$T/ports.json"
+HOME=$T "$IOTFLASH" --json loaders >"$T/loaders.json" 2>"$T/err"
+check "loaders --json matches the schema" valid loaders "$T/loaders.json" loaders
+mkdir -p "$T/.local/share/iotflash/loaders"; printf 'x' >"$T/.local/share/iotflash/loaders/x"
+printf 'schema: 1\nloaders:\n  - {name: x, file: x.bin, sha256: %s, chips: [w800]}\n' \
+	"$(printf x | sha256sum | cut -d' ' -f1)" >"$T/x.yaml"
+HOME=$T IOTFLASH_CHIPDB_PATH=$IOTFLASH_CHIPDB_PATH:$T/x.yaml "$IOTFLASH" --json -c w800 loaders >"$T/present.json" 2>"$T/err"
+check "loaders --json with a loader present matches the schema" valid loaders "$T/present.json" loaders
+check "  ... and gives its path" grep -q "\"path\": \"$T/.local/share/iotflash/loaders/x\"" "$T/present.json"
 
 # The schema is strict: a document with a misspelt field is refused.
 sed 's/"moved"/"moovd"/' "$T/read.json" >"$T/bad.json"

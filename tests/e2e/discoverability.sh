@@ -11,7 +11,7 @@ json_ok() { python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$1"; }
 "$IOTFLASH" list-plugins >"$T/out" 2>"$T/err"; RC=$?
 check "list-plugins succeeds" succeeded
 check "list-plugins names the bk72xx file" grep -qE '^ +file: .*/bk72xx\.(la|so)$' "$T/out"
-check "list-plugins shows the bk72xx version" grep -qE '^ +version: [0-9]+\.[0-9]+\.[0-9]+ \(ABI 1\.[0-9]+\)' "$T/out"
+check "list-plugins shows the bk72xx version" grep -qE '^ +version: [0-9]+\.[0-9]+\.[0-9]+ \(ABI 2\.[0-9]+\)' "$T/out"
 check "list-plugins lists bk7231n among the chips bk72xx serves" \
 	sh -c "sed -n '/^bk72xx /,/^[^ ]/p' '$T/out' | grep -qE '^ +chips: .*\\bbk7231n\\b'"
 check "no plugin failed in the build tree" sh -c "! grep -q '^failed:' '$T/out'"

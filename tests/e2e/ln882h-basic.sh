@@ -95,7 +95,7 @@ timed_case() {
 run_case ln882h official
 run_case ln882h gui
 run_case ln8825 gui
-missing_loader ln882h LN882H_RAM_BIN.bin
+missing_loader ln882h LN882H_RamCode.bin
 missing_loader ln8825 LN88xx_RamCode.bin
 timed_case ln882h official
 timed_case ln882h gui

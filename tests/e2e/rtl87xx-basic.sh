@@ -96,7 +96,7 @@ rm -f "$T/flash.bin"; start_sim rtl8720d "$T/flash.bin" --no-timing
 iot -c rtl8720d chip-id
 check "rtl8720d: a missing loader fails" test "$RC" -ne 0
 check "rtl8720d: ... naming the file and where it goes" \
-	failed_with "imgtool_flashloader_amebad.bin.*(--loader|loaders)"
+	failed_with "AmebaDFLoader.bin.*(--loader|loaders)"
 python3 "$GEN" "$T/bad-loader.bin" --bad
 iot -c rtl8720d --loader "$T/bad-loader.bin" chip-id
 check "rtl8720d: a loader that does not start fails with one clear line" failed_with "does not answer"

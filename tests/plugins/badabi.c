@@ -6,8 +6,8 @@
 #include <iotflash/plugin.h>
 
 IOTFLASH_PLUGIN_EXPORT const struct iotflash_plugin iotflash_plugin = {
-	.abi_major = 2,
-	.abi_minor = 0,
+	.abi_major = 1,  /* a plugin built before the model services table (2.0) */
+	.abi_minor = 1,
 	.struct_size = 4,
 	.name = "badabi",
 	.description = "test: wrong ABI major",

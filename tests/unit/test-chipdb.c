@@ -115,6 +115,139 @@ START_TEST(real_every_file_loads)
 }
 END_TEST
 
+/* Every Beken chip protects its layout's RF sector. */
+START_TEST(real_beken_rf_protected)
+{
+	struct chipdb *db = load_real();
+	const struct iotflash_chip *c;
+	unsigned n = 0;
+	for (unsigned i = 0; (c = chipdb_family_chip(db, "bk72xx", i)); i++, n++) {
+		const struct iotflash_region *rf = iotflash_chip_layout(c, "rf");
+		bool found = false;
+		ck_assert_msg(rf, "%s has no rf layout region", c->name);
+		for (unsigned k = 0; k < c->n_protected; k++)
+			found |= !strcmp(c->protected_regions[k].name, "rf") && c->protected_regions[k].start == rf->start &&
+			         c->protected_regions[k].size == rf->size && !c->protected_regions[k].hard;
+		ck_assert_msg(found, "%s does not protect its rf sector at 0x%x", c->name, (unsigned)rf->start);
+	}
+	ck_assert_uint_eq(n, 9);
+	/* Tuya's stock T1 firmware keeps it elsewhere: kept too, on BK7238 only. */
+	ck_assert_uint_eq(iotflash_chip_layout(chipdb_find(db, "bk7238"), "rf-stock")->start, 0x1E3000);
+	ck_assert_ptr_null(iotflash_chip_layout(chipdb_find(db, "bk7252n"), "rf-stock"));
+	chipdb_free(db);
+}
+END_TEST
+
+/* The loaders of issue 17's table, linked to their chips by SHA-256. */
+START_TEST(real_loaders)
+{
+	char err[ERRLEN] = "";
+	struct chipdb *db = new_db();
+	ck_assert_msg(chipdb_load(db, chipdb_dir, err, sizeof err) == IOTFLASH_OK, "%s", err);
+	ck_assert_msg(chipdb_link_loaders(db, err, sizeof err) == IOTFLASH_OK, "%s", err);
+	static const struct { const char *chip, *sha256; uint32_t size; } table[] = {
+		{"bl602", "2aa46589cabb9b9abda0ade8116ce72584946061c8847a54364e8aba04d99176", 38784},
+		{"bl604", "2aa46589cabb9b9abda0ade8116ce72584946061c8847a54364e8aba04d99176", 38784},
+		{"bl702", "42909e0444b1b418b8ea420b45ebaa743795cb511c5fd2ed8987e03732eb1a1c", 59392},
+		{"bl706", "42909e0444b1b418b8ea420b45ebaa743795cb511c5fd2ed8987e03732eb1a1c", 59392},
+		{"ln882h", "28dad74c66fdec6d85d1b098b3dfda2ed71515484732fda5fb896205bb9c5182", 29448},
+		{"ln8825", "e43c6fd4656f3bb24cac6ee58db7c40c8a72ec22779fb3c22364917a2e0480ab", 35692},
+		{"rtl8720d", "9307121385cb390dfd2da64da2c6c515f17b5a9556b3d04021487c9b9f220b55", 4688},
+		{"rtl8710b", "60e97096ac7fc91a2f83846b2686fbb4d1cb8dcc214f346ff90ea849a72dee0f", 5736},
+		{"rtl8720c", "bb38bca7bb114fbb5a40d770a0ba4ef790ccede43f7ffc6a65d2d3b25c99781c", 620},
+		{"w800", "04acba82ccc10d9349c1f879fc71cc7b6dac4900041fdec62cb35962e6259ffe", 3140},
+		{"w803", "04acba82ccc10d9349c1f879fc71cc7b6dac4900041fdec62cb35962e6259ffe", 3140},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		const struct iotflash_chip *c = chipdb_find(db, table[i].chip);
+		ck_assert_msg(c && c->n_loaders >= 1, "%s has no loader", table[i].chip);
+		ck_assert_str_eq(c->loaders[0]->sha256, table[i].sha256);
+		ck_assert_uint_eq(c->loaders[0]->size, table[i].size);
+		ck_assert_str_eq(c->loader_sha256, table[i].sha256);
+		ck_assert_msg(c->loaders[0]->n_from >= 1 && strstr(c->loaders[0]->from[0], "openshwprojects/BK7231GUIFlashTool"),
+		              "%s: no public source", table[i].chip);
+	}
+	/* Two read stubs for AmebaZ2; only the second compresses. */
+	const struct iotflash_chip *z2 = chipdb_find(db, "rtl8720c");
+	ck_assert_uint_eq(z2->n_loaders, 2);
+	ck_assert_str_eq(z2->loaders[1]->sha256, "038f35bcb23d40fe9070f22918288bfe834d50aac4e82d4ba542461cae57a971");
+	ck_assert(iotflash_loader_can(z2->loaders[0], "xmodem-read"));
+	ck_assert(!iotflash_loader_can(z2->loaders[0], "compressed-read"));
+	ck_assert(iotflash_loader_can(z2->loaders[1], "compressed-read"));
+	ck_assert(!iotflash_loader_can(NULL, "read"));
+	ck_assert_int_eq(z2->loader_use, IOTFLASH_LOADER_OPTIONAL);
+	ck_assert_int_eq(chipdb_find(db, "w800")->loader_use, IOTFLASH_LOADER_FOR_READS);
+	ck_assert_int_eq(chipdb_find(db, "bl602")->loader_use, IOTFLASH_LOADER_REQUIRED);
+	/* One record shared by the chips it names. */
+	ck_assert_ptr_eq(chipdb_find(db, "bl602")->loaders[0], chipdb_find(db, "bl604")->loaders[0]);
+	ck_assert_uint_eq(chipdb_find(db, "bl616")->n_loaders, 0);
+	ck_assert_uint_eq(chipdb_find(db, "bk7231n")->n_loaders, 0);
+	chipdb_free(db);
+}
+END_TEST
+
+/* Top-level loaders (any file, even one of loaders only, loaded later) and a
+ * chip's own `loader:`, in load order; the links are rebuilt, not doubled. */
+START_TEST(format_loaders)
+{
+	char err[ERRLEN] = "", first[PATHLEN];
+	struct chipdb *db = new_db();
+	snprintf(first, sizeof first, "%s", write_file(NULL, "fam.yaml", HDR
+		"chips:\n"
+		"  - name: one\n"
+		"    loader: {file: own.bin, sha256: 1111111111111111111111111111111111111111111111111111111111111111}\n"
+		"  - name: two\n"
+		"    loader_use: optional\n"
+		"loaders:\n"
+		"  - name: vendor\n"
+		"    file: vendor.bin\n"
+		"    size: 4k\n"
+		"    sha256: 2222222222222222222222222222222222222222222222222222222222222222\n"
+		"    chips: [one, two]\n"
+		"    caps: [xmodem-read, crc32]\n"
+		"    from: [\"somebody/repo: path/vendor.bin\"]\n"));
+	ck_assert_msg(chipdb_load(db, first, err, sizeof err) == IOTFLASH_OK, "%s", err);
+	const char *more = write_file(NULL, "more.yaml",
+		"schema: 1\n"
+		"loaders:\n"
+		"  - {name: community, file: c.bin, sha256: 3333333333333333333333333333333333333333333333333333333333333333, chips: [two]}\n");
+	ck_assert_msg(chipdb_load(db, more, err, sizeof err) == IOTFLASH_OK, "%s", err);
+	for (int round = 0; round < 2; round++)
+		ck_assert_msg(chipdb_link_loaders(db, err, sizeof err) == IOTFLASH_OK, "%s", err);
+	const struct iotflash_chip *one = chipdb_find(db, "one"), *two = chipdb_find(db, "two");
+	ck_assert_uint_eq(one->n_loaders, 2);
+	ck_assert_str_eq(one->loaders[0]->file, "own.bin");
+	ck_assert_str_eq(one->loaders[1]->name, "vendor");
+	ck_assert_uint_eq(one->loaders[1]->size, 4096);
+	ck_assert(iotflash_loader_can(one->loaders[1], "crc32"));
+	ck_assert_str_eq(one->loaders[1]->from[0], "somebody/repo: path/vendor.bin");
+	ck_assert_uint_eq(two->n_loaders, 2);
+	ck_assert_str_eq(two->loaders[1]->name, "community");
+	ck_assert_str_eq(two->loader_file, "vendor.bin");
+	ck_assert_int_eq(two->loader_use, IOTFLASH_LOADER_OPTIONAL);
+	ck_assert_int_eq(one->loader_use, IOTFLASH_LOADER_REQUIRED);
+
+	/* A name that is no chip, and a hash a chip already has, are refused. */
+	const char *typo = write_file(NULL, "typo.yaml", "schema: 1\nloaders:\n"
+		"  - {name: x, file: x.bin, sha256: 4444444444444444444444444444444444444444444444444444444444444444,\n"
+		"     chips: [one, three]}\n");
+	ck_assert_int_eq(chipdb_load(db, typo, err, sizeof err), IOTFLASH_OK);
+	ck_assert_int_eq(chipdb_link_loaders(db, err, sizeof err), IOTFLASH_ERR_CHIPDB);
+	ck_assert_msg(strstr(err, "typo.yaml:4:13: loader 'x' names unknown chip 'three'"), "%s", err);
+	chipdb_free(db);
+
+	db = new_db();
+	ck_assert_int_eq(chipdb_load(db, first, err, sizeof err), IOTFLASH_OK);
+	const char *dup = write_file(NULL, "dup.yaml", "schema: 1\nloaders:\n"
+		"  - {name: again, file: y.bin, sha256: 2222222222222222222222222222222222222222222222222222222222222222, chips: [one]}\n");
+	ck_assert_int_eq(chipdb_load(db, dup, err, sizeof err), IOTFLASH_OK);
+	ck_assert_int_eq(chipdb_link_loaders(db, err, sizeof err), IOTFLASH_ERR_CHIPDB);
+	ck_assert_msg(strstr(err, "loader 'again' has the SHA-256 of 'vendor'"), "%s", err);
+	chipdb_free(db);
+}
+END_TEST
+
+
 /* Load path into a fresh database and expect "path:line:col: ...fragment...". */
 static void expect_error_at(const char *path, const char *file, int line, int col, const char *fragment)
 {
@@ -136,6 +269,21 @@ static void expect_error(const char *yaml, int line, int col, const char *fragme
 	snprintf(path, sizeof path, "%s", write_file(NULL, "bad.yaml", yaml));
 	expect_error_at(path, path, line, col, fragment);
 }
+
+START_TEST(err_loaders)
+{
+	expect_error(HDR "chips: []\nloaders:\n  - {name: a, file: a.bin, chips: [x]}\n", 7, 5, "loader has no 'sha256'");
+	expect_error(HDR "chips: []\nloaders:\n  - {name: a, file: a.bin, sha256: 12, chips: [x]}\n", 7, 36,
+	             "64 lowercase hex");
+	expect_error(HDR "chips: []\nloaders:\n  - {name: a, file: a.bin, chips: [], sha256: "
+	             "1111111111111111111111111111111111111111111111111111111111111111}\n", 7, 35, "not be an empty list");
+	expect_error(HDR "chips: []\nloaders:\n  - {name: a, file: a.bin, chips: [x], caps: [Read], sha256: "
+	             "1111111111111111111111111111111111111111111111111111111111111111}\n", 7, 47, "lowercase");
+	expect_error(HDR "chips: []\nloaders:\n  - {name: a, nick: b}\n", 7, 15, "unknown key 'nick' in a loader");
+	expect_error(HDR "chips:\n  - name: a\n    loader_use: sometimes\n", 7, 17, "required, reads or optional");
+	expect_error("schema: 1\nloaders: {}\n", 2, 10, "'loaders' must be a list");
+}
+END_TEST
 
 /* ------------------------------------------------------ the real database */
 
@@ -161,12 +309,18 @@ START_TEST(real_bk7231n)
 	ck_assert_uint_eq(c->erase_units[1], 65536);
 	ck_assert_int_eq(c->checksum, IOTFLASH_SUM_CRC32_BEKEN);
 	ck_assert_uint_eq(c->checksum_align, 256);
-	ck_assert_uint_eq(c->n_protected, 1);
+	ck_assert_uint_eq(c->n_protected, 2);
 	ck_assert_str_eq(c->protected_regions[0].name, "bootloader");
 	ck_assert_uint_eq(c->protected_regions[0].start, 0);
 	ck_assert_uint_eq(c->protected_regions[0].size, 0x11000);
 	ck_assert(!c->protected_regions[0].hard);
+	/* The RF calibration sector: protected, --force may change it. */
+	ck_assert_str_eq(c->protected_regions[1].name, "rf");
+	ck_assert_uint_eq(c->protected_regions[1].start, 0x1D0000);
+	ck_assert_uint_eq(c->protected_regions[1].size, 0x1000);
+	ck_assert(!c->protected_regions[1].hard);
 	ck_assert_ptr_null(c->loader_file);
+	ck_assert_uint_eq(c->n_loaders, 0);
 
 	const struct iotflash_param *id = iotflash_chip_param(c, "chip_id");
 	ck_assert_ptr_nonnull(id);
@@ -692,12 +846,15 @@ static Suite *chipdb_suite(void)
 	tcase_add_test(real, real_family);
 	tcase_add_test(real, real_flash_table);
 	tcase_add_test(real, real_inheritance);
+	tcase_add_test(real, real_beken_rf_protected);
+	tcase_add_test(real, real_loaders);
 	suite_add_tcase(s, real);
 
 	TCase *format = tcase_create("format");
 	tcase_add_checked_fixture(format, setup, teardown);
 	tcase_add_test(format, format_numbers_and_params);
 	tcase_add_test(format, format_flash_family_first);
+	tcase_add_test(format, format_loaders);
 	tcase_add_test(format, format_ignores_other_files);
 	suite_add_tcase(s, format);
 
@@ -720,6 +877,7 @@ static Suite *chipdb_suite(void)
 	tcase_add_test(errors, err_names_and_structure);
 	tcase_add_test(errors, err_missing_path);
 	tcase_add_test(errors, err_dir_load_is_atomic);
+	tcase_add_test(errors, err_loaders);
 	suite_add_tcase(s, errors);
 	return s;
 }

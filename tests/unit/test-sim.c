@@ -104,7 +104,21 @@ static int cmd_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
 
 static const struct iotflash_model_ops cmd_model = { "test", "command model", cmd_serve };
 
+/* Takes every byte and says nothing. */
+static int sink_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
+{
+	uint8_t buf[4096];
+	(void)chip;
+	for (;;)
+		if (iotflash_sim_read(sim, buf, sizeof(buf), -1) == IOTFLASH_SIM_STOP)
+			return 0;
+}
+
+static const struct iotflash_model_ops sink_model = { "test", "sink model", sink_serve };
+
 /* ---- host process ---- */
+
+static bool start_reset_on_open;  /* host_start(): --reset-on-open */
 
 struct host {
 	pid_t pid;
@@ -162,6 +176,7 @@ static void host_start(struct host *h, const struct iotflash_model_ops *model, c
 		struct iotflash_sim_opts opts = {
 			.model = chip->name, .flash_path = h->flash, .link_path = h->link,
 			.faults = faults, .seed = seed, .timing = timing,
+			.reset_on_open = start_reset_on_open,
 		};
 		char err[512];
 		prctl(PR_SET_PDEATHSIG, SIGKILL);  /* never outlive a failed test */
@@ -631,6 +646,138 @@ START_TEST(test_client_not_reading)
 }
 END_TEST
 
+/* SIGUSR1, the reset button: the model's read returns RESET (the echo
+ * model answers '!'), and a reset ends a protocol wait at once. */
+START_TEST(test_reset_button)
+{
+	struct host h;
+	uint8_t in[8];
+	host_paths(&h);
+	host_start(&h, &echo_model, &chip_115200, NULL, 0, false);
+	int fd = client_open(&h, true);
+	ck_assert_uint_eq(collect(fd, in, sizeof(in), 300), 0);
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(kill(h.pid, SIGUSR1), 0);
+		ck_assert_uint_eq(collect(fd, in, sizeof(in), 500), 1);
+		ck_assert_int_eq(in[0], '!');
+		write_all(fd, (const uint8_t *)"e", 1);
+		ck_assert_uint_eq(collect(fd, in, sizeof(in), 500), 1);
+		ck_assert_int_eq(in[0], 'e');
+	}
+	close(fd);
+	ck_assert_int_eq(host_stop(&h), 0);
+	host_cleanup(&h);
+
+	host_paths(&h);
+	host_start(&h, &cmd_model, &chip_115200, NULL, 0, false);
+	fd = client_open(&h, true);
+	write_all(fd, (const uint8_t *)"W", 1);
+	usleep(100000);  /* the model is now in its one-minute wait */
+	ck_assert_int_eq(kill(h.pid, SIGUSR1), 0);
+	usleep(100000);
+	uint64_t t0 = mono_ms();
+	write_all(fd, (const uint8_t *)"x", 1);
+	ck_assert_uint_eq(collect(fd, in, 1, 2000), 1);
+	ck_assert_int_eq(in[0], 'x');
+	ck_assert_uint_lt(mono_ms() - t0, 1000);
+	close(fd);
+	ck_assert_int_eq(host_stop(&h), 0);
+	host_cleanup(&h);
+}
+END_TEST
+
+/* --reset-on-open: every open of the port is a reset ('!'), closing is
+ * not; without the option an open does nothing. */
+START_TEST(test_reset_on_open)
+{
+	struct host h;
+	uint8_t in[8];
+	for (int with = 1; with >= 0; with--) {
+		host_paths(&h);
+		start_reset_on_open = with;
+		host_start(&h, &echo_model, &chip_115200, NULL, 0, false);
+		start_reset_on_open = false;
+		for (int cycle = 0; cycle < 4; cycle++) {
+			int fd = client_open(&h, false);
+			size_t n = collect(fd, in, sizeof(in), 300);
+			if (with) {
+				ck_assert_msg(n == 1 && in[0] == '!', "open %d: %zu bytes, not the reset's '!'", cycle, n);
+			} else {
+				ck_assert_msg(n == 0, "open %d without --reset-on-open: %zu bytes", cycle, n);
+			}
+			write_all(fd, (const uint8_t *)"e", 1);  /* the model runs on after the reset */
+			ck_assert_uint_eq(collect(fd, in, sizeof(in), 500), 1);
+			ck_assert_int_eq(in[0], 'e');
+			close(fd);
+		}
+		ck_assert_int_eq(host_stop(&h), 0);
+		host_cleanup(&h);
+	}
+}
+END_TEST
+
+/* How many bytes a pty takes from its slave side before a write blocks
+ * (the kernel's buffers; about 20 KiB on Linux 6). */
+static size_t pty_capacity(void)
+{
+	static uint8_t chunk[1024];
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(master, 0);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_NONBLOCK);
+	ck_assert_int_ge(slave, 0);
+	struct termios t;
+	ck_assert_int_eq(tcgetattr(slave, &t), 0);
+	cfmakeraw(&t);
+	ck_assert_int_eq(tcsetattr(slave, TCSANOW, &t), 0);
+	size_t n = 0;
+	ssize_t w;
+	while ((w = write(slave, chunk, sizeof(chunk))) > 0)
+		n += (size_t)w;
+	close(slave);
+	close(master);
+	return n;
+}
+
+/* Milliseconds a blocking write of len bytes takes at 115200 baud. */
+static uint64_t write_time(bool timing, size_t len)
+{
+	struct host h;
+	static uint8_t out[1 << 20];
+	ck_assert_uint_le(len, sizeof(out));
+	host_paths(&h);
+	host_start(&h, &sink_model, &chip_115200, NULL, 0, timing);
+	int fd = client_open(&h, true);
+	client_set_speed(fd, B115200);
+	uint64_t t0 = mono_ms();
+	write_all(fd, out, len);
+	uint64_t took = mono_ms() - t0;
+	close(fd);
+	ck_assert_int_eq(host_stop(&h), 0);
+	host_cleanup(&h);
+	return took;
+}
+
+/* Back-pressure: the host takes the client's bytes at the wire rate and
+ * buffers none of its own, so a write() of the pty's capacity plus 16 KiB
+ * returns only after those 16 KiB have taken their wire time; a write the
+ * pty can hold returns at once, as on a UART; without timing, no wait. */
+START_TEST(test_input_backpressure)
+{
+	size_t cap = pty_capacity();
+	ck_assert_uint_gt(cap, 0);
+	/* 16384 bytes x 10 bits at 115200 baud = 1422 ms. */
+	uint64_t timed = write_time(true, cap + 16384);
+	ck_assert_msg(timed >= 1250 && timed < 4000, "a write of %zu + 16384 bytes took %llu ms", cap,
+	              (unsigned long long)timed);
+	ck_assert_uint_lt(write_time(true, cap / 2), 100);
+	uint64_t fast = write_time(false, cap + 16384);
+	ck_assert_msg(fast < 300, "without timing, a write of %zu + 16384 bytes took %llu ms", cap,
+	              (unsigned long long)fast);
+}
+END_TEST
+
 START_TEST(test_faults_valid)
 {
 	static const char *const good[] = {
@@ -676,6 +823,9 @@ static Suite *sim_suite(void)
 	tcase_add_test(tc, test_output_pacing_and_busy);
 	tcase_add_test(tc, test_stop_wakes_waits);
 	tcase_add_test(tc, test_client_not_reading);
+	tcase_add_test(tc, test_reset_button);
+	tcase_add_test(tc, test_reset_on_open);
+	tcase_add_test(tc, test_input_backpressure);
 	suite_add_tcase(s, tc);
 	return s;
 }

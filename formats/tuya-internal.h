@@ -6,6 +6,7 @@
 #define IOTFLASH_TUYA_INTERNAL_H
 
 #include "iotflash/tuya.h"
+#include "formats-internal.h"
 
 /* A growable list of malloc'ed strings. */
 struct strlist {

@@ -853,7 +853,7 @@ IOTFLASH_API int iotflash_tuya_extract(const uint8_t *dump, size_t len,
 		rc = interpret(cfg, dump, len);
 	if (rc) {
 		if (!err[0])
-			snprintf(err, errlen, "%s", iotflash_strerror(rc));
+			snprintf(err, errlen, "%s", formats_error_text(rc));
 		iotflash_tuya_free(cfg);
 		return rc;
 	}

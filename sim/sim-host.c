@@ -1,24 +1,24 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* The device-simulator host: a pseudo-terminal standing in for the chip's
  * UART, the --flash file standing in for its flash, and the wire between
  * them (baud rates as the client really set them, wire timing, faults).
- * The model itself (a plugin's) runs on top through the services below. */
+ * The model itself (a plugin's) runs on top through the services table
+ * (struct iotflash_sim_services): it needs no symbol from here. */
 #define _GNU_SOURCE
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "sim-faults.h"
 #include "sim-host.h"
 
 /* struct termios2 lives in <asm/termbits.h>, which clashes with glibc's
@@ -51,23 +51,12 @@ struct termios2 {
 #define TX_PACE_NS 2000000ULL  /* output is written in chunks of about this much wire time */
 #define BAUD_TOLERANCE 50      /* rates within 1/50 (2 %) of each other match, as on a UART */
 #define NS_PER_S 1000000000ULL
-#define MAX_NOISE 1000000u
-#define MAX_STALL_NS (3600ULL * NS_PER_S)
 #define MIN_FLASH 0x10000u
+#define RX_AHEAD_NS TX_PACE_NS  /* input is taken from the pty this much wire time ahead */
+#define ERRLEN 512
 
-struct sim_faults {
-	double drop, flip, stall, reset;  /* probabilities per byte */
-	uint64_t stall_ns;
-	uint32_t ceiling_baud;            /* a weak adapter/wiring: above this rate ... */
-	double ceiling_flip;              /* ... bytes flip with this probability */
-	unsigned noise;                   /* junk bytes at open and after each reset */
-};
-
-struct sim_rng {
-	uint64_t s;  /* xorshift64* state, never 0 */
-};
-
-struct iotflash_sim {
+struct sim_host {
+	struct iotflash_sim pub;             /* first: what models see (the services) */
 	const struct iotflash_model_ops *model;
 	const struct iotflash_chip *chip;
 	const char *link_path;
@@ -77,6 +66,8 @@ struct iotflash_sim {
 	uint32_t flash_size;
 	uint32_t model_baud, client_baud;
 	bool timing, stopped, reset_pending, tx_blocked;
+	const char *reset_cause;            /* why reset_pending is set, for the log */
+	int open_watch;                     /* --reset-on-open: inotify on the slave, else -1 */
 	bool autobaud;                      /* the model's rate follows the client's */
 	int verbose;
 	struct sim_faults faults;
@@ -91,9 +82,13 @@ struct iotflash_sim {
 	struct { uint64_t dropped, flipped, stalls, resets, garbled; } stats;
 };
 
-/* SIGTERM/SIGINT: a flag plus a self-pipe so that blocking polls wake up. */
-static volatile sig_atomic_t stop_flag;
+/* SIGTERM/SIGINT (stop) and SIGUSR1 (the reset button): a flag each plus a
+ * self-pipe so that blocking polls wake up. */
+static volatile sig_atomic_t stop_flag, reset_flag;
 static int stop_pipe[2] = { -1, -1 };
+
+static void host_log(struct sim_host *sim, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
+static void host_set_baud(struct sim_host *sim, uint32_t baud);
 
 /* ---- time ---- */
 
@@ -104,203 +99,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
-IOTFLASH_API uint64_t iotflash_sim_now_ms(void)
-{
-	return now_ns() / 1000000u;
-}
-
 /* 10 bits per byte (start, 8 data, stop). */
 static uint64_t byte_ns(uint32_t baud)
 {
 	return baud ? 10 * NS_PER_S / baud : 0;
 }
 
-/* ---- PRNG (xorshift64*, seeded through splitmix64) ---- */
-
-static void rng_seed(struct sim_rng *r, uint64_t seed, uint64_t stream)
-{
-	uint64_t z = seed + stream * 0x9E3779B97F4A7C15ULL + 0x9E3779B97F4A7C15ULL;
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	z ^= z >> 31;
-	r->s = z ? z : 0x2545F4914F6CDD1DULL;
-}
-
-static uint64_t rng_next(struct sim_rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545F4914F6CDD1DULL;
-}
-
-static bool rng_chance(struct sim_rng *r, double p)
-{
-	if (p <= 0)
-		return false;
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53 < p;
-}
-
-/* ---- fault spec ---- */
-
-static bool parse_probability(const char *s, double *out)
-{
-	char *end;
-	if (!*s || isspace((unsigned char)*s))
-		return false;
-	errno = 0;
-	double p = strtod(s, &end);
-	if (errno || *end || !isfinite(p) || p < 0 || p > 1)
-		return false;
-	*out = p;
-	return true;
-}
-
-static bool parse_duration(const char *s, uint64_t *ns)
-{
-	char *end;
-	if (!*s || isspace((unsigned char)*s) || *s == '-')
-		return false;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || !isfinite(v) || v < 0 || end == s)
-		return false;
-	double scale;
-	if (!strcmp(end, "us"))
-		scale = 1e3;
-	else if (!strcmp(end, "ms"))
-		scale = 1e6;
-	else if (!strcmp(end, "s"))
-		scale = 1e9;
-	else
-		return false;
-	if (v * scale > (double)MAX_STALL_NS)
-		return false;
-	*ns = (uint64_t)(v * scale);
-	return true;
-}
-
-static bool parse_count(const char *s, unsigned *out)
-{
-	char *end;
-	if (!isdigit((unsigned char)*s))
-		return false;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end || v > MAX_NOISE)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
-/* One "key=value" token; tok is NUL-terminated. */
-static bool parse_fault(char *tok, struct sim_faults *f, unsigned *seen, char *err, size_t errlen)
-{
-	static const char *const keys[] = { "drop", "flip", "stall", "reset", "noise", "ceiling" };
-	char *eq = strchr(tok, '=');
-	unsigned k;
-	if (eq)
-		*eq = '\0';
-	for (k = 0; k < 6 && strcmp(tok, keys[k]); k++)
-		;
-	if (eq)
-		*eq = '=';
-	if (!eq || k == 6) {
-		snprintf(err, errlen, "unknown fault '%s' (expected drop=P, flip=P, stall=P:DURATION, reset=P, noise=N "
-		         "or ceiling=BAUD:P)", tok);
-		return false;
-	}
-	if (*seen & (1u << k)) {
-		snprintf(err, errlen, "fault '%s' is given twice", keys[k]);
-		return false;
-	}
-	*seen |= 1u << k;
-	const char *val = eq + 1;
-	bool ok;
-	switch (k) {
-	case 0: ok = parse_probability(val, &f->drop); break;
-	case 1: ok = parse_probability(val, &f->flip); break;
-	case 3: ok = parse_probability(val, &f->reset); break;
-	case 4: ok = parse_count(val, &f->noise); break;
-	case 5: {
-		char *colon = strchr(tok, ':'), *end = NULL;
-		unsigned long baud = strtoul(val, &end, 10);
-		ok = colon != NULL && end == colon && baud >= 1200 && baud <= 100000000;
-		if (ok)
-			f->ceiling_baud = (uint32_t)baud;
-		ok = ok && parse_probability(colon + 1, &f->ceiling_flip);
-		break;
-	}
-	default: {
-		char *colon = strchr(tok, ':');
-		ok = colon != NULL;
-		if (ok) {
-			*colon = '\0';
-			ok = parse_probability(val, &f->stall) && parse_duration(colon + 1, &f->stall_ns);
-			*colon = ':';
-		}
-		break;
-	}
-	}
-	if (!ok) {
-		static const char *const want[] = {
-			"a probability between 0 and 1 (e.g. drop=1e-4)",
-			"a probability between 0 and 1 (e.g. flip=1e-4)",
-			"P:DURATION with a unit us, ms or s (e.g. stall=1e-3:200ms)",
-			"a probability between 0 and 1 (e.g. reset=1e-6)",
-			"a byte count (e.g. noise=64)",
-			"BAUD:P, bytes above BAUD flip with probability P (e.g. ceiling=460800:0.01)",
-		};
-		snprintf(err, errlen, "bad fault '%s': expected %s", tok, want[k]);
-	}
-	return ok;
-}
-
-static int faults_parse(const char *spec, struct sim_faults *f, char *err, size_t errlen)
-{
-	memset(f, 0, sizeof(*f));
-	if (!spec || !*spec)
-		return IOTFLASH_OK;
-	char *copy = strdup(spec);
-	if (!copy) {
-		snprintf(err, errlen, "out of memory");
-		return IOTFLASH_ERR_NOMEM;
-	}
-	int rc = IOTFLASH_OK;
-	unsigned seen = 0;
-	for (char *tok = copy; tok; ) {
-		char *comma = strchr(tok, ',');
-		if (comma)
-			*comma = '\0';
-		if (!*tok) {
-			snprintf(err, errlen, "empty fault in '%s'", spec);
-			rc = IOTFLASH_ERR_ARG;
-			break;
-		}
-		if (!parse_fault(tok, f, &seen, err, errlen)) {
-			rc = IOTFLASH_ERR_ARG;
-			break;
-		}
-		tok = comma ? comma + 1 : NULL;
-	}
-	free(copy);
-	return rc;
-}
-
-IOTFLASH_API bool iotflash_sim_faults_valid(const char *spec, char *err, size_t errlen)
-{
-	struct sim_faults f;
-	char buf[ERRLEN];
-	if (faults_parse(spec, &f, buf, sizeof(buf)) == IOTFLASH_OK)
-		return true;
-	if (err && errlen)
-		snprintf(err, errlen, "%s", buf);
-	return false;
-}
-
 /* ---- logging ---- */
 
-static void sim_vlog(struct iotflash_sim *sim, const char *fmt, va_list ap)
+static void sim_vlog(struct sim_host *sim, const char *fmt, va_list ap)
 {
 	if (!sim->verbose)
 		return;
@@ -309,7 +116,7 @@ static void sim_vlog(struct iotflash_sim *sim, const char *fmt, va_list ap)
 	fprintf(stderr, "iotflash-sim: %s\n", line);
 }
 
-IOTFLASH_API void iotflash_sim_log(struct iotflash_sim *sim, const char *fmt, ...)
+static void host_log(struct sim_host *sim, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -376,11 +183,11 @@ static int tty_init(int fd, uint32_t baud)
 #endif
 }
 
-static uint32_t client_baud(struct iotflash_sim *sim)
+static uint32_t client_baud(struct sim_host *sim)
 {
 	uint32_t b = tty_get_baud(sim->master);
 	if (b != sim->client_baud) {
-		iotflash_sim_log(sim, "client baud %u (model at %u)", b, sim->model_baud);
+		host_log(sim, "client baud %u (model at %u)", b, sim->model_baud);
 		sim->client_baud = b;
 	}
 	return b;
@@ -420,21 +227,60 @@ static bool garble(uint8_t *b, unsigned *counter, bool far)
 
 /* ---- waiting ---- */
 
-static void stop_check(struct iotflash_sim *sim)
+/* The chip goes into reset: output stops at once, waits end, and the
+ * model's next read returns IOTFLASH_SIM_RESET (do_reset()). */
+static void request_reset(struct sim_host *sim, const char *cause)
+{
+	if (sim->reset_pending)
+		return;
+	sim->reset_pending = true;
+	sim->reset_cause = cause;
+}
+
+/* Signals noted by the handler. */
+static void stop_check(struct sim_host *sim)
 {
 	if (stop_flag && !sim->stopped) {
 		sim->stopped = true;
-		iotflash_sim_log(sim, "stopping");
+		host_log(sim, "stopping");
+	}
+	if (reset_flag) {
+		reset_flag = 0;
+		request_reset(sim, "reset button (SIGUSR1)");
 	}
 }
 
-static void rx_clear(struct iotflash_sim *sim)
+/* --reset-on-open: a client opened the port (the adapter's DTR/RTS pull the
+ * chip's reset).  inotify reports each open(2) of the slave device, whoever
+ * makes it; identical events may be merged, which only merges resets that
+ * came before the model ran again. */
+static void open_watch_check(struct sim_host *sim)
+{
+	union {
+		struct inotify_event ev;
+		char raw[4096];
+	} buf;
+	bool opened = false;
+	ssize_t n;
+	while ((n = read(sim->open_watch, buf.raw, sizeof(buf.raw))) > 0) {
+		for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n; ) {
+			const struct inotify_event *ev = (const struct inotify_event *)(buf.raw + off);
+			if (ev->mask & IN_OPEN)
+				opened = true;
+			off += (ssize_t)sizeof(struct inotify_event) + ev->len;
+		}
+	}
+	if (opened)
+		request_reset(sim, "the port was opened (--reset-on-open)");
+}
+
+static void rx_clear(struct sim_host *sim)
 {
 	sim->rx_head = 0;
 	sim->rx_count = 0;
 }
 
-static void rx_push(struct iotflash_sim *sim, uint8_t b, uint64_t ready)
+static void rx_push(struct sim_host *sim, uint8_t b, uint64_t ready)
 {
 	size_t at = (sim->rx_head + sim->rx_count) % RX_CAP;
 	sim->rx_data[at] = b;
@@ -443,7 +289,7 @@ static void rx_push(struct iotflash_sim *sim, uint8_t b, uint64_t ready)
 }
 
 /* Bit flips: the flip fault, and more above a weak adapter's ceiling. */
-static double flip_rate(const struct iotflash_sim *sim)
+static double flip_rate(const struct sim_host *sim)
 {
 	const struct sim_faults *f = &sim->faults;
 	if (f->ceiling_baud && sim->model_baud > f->ceiling_baud && f->ceiling_flip > f->flip)
@@ -452,40 +298,65 @@ static double flip_rate(const struct iotflash_sim *sim)
 }
 
 /* Faults on one received byte; false when it is lost. */
-static bool rx_faults(struct iotflash_sim *sim, uint8_t *b, uint64_t *clock)
+static bool rx_faults(struct sim_host *sim, uint8_t *b, uint64_t *clock)
 {
 	struct sim_faults *f = &sim->faults;
-	if (rng_chance(&sim->rx_rng, f->reset)) {
-		sim->reset_pending = true;
+	if (sim_rng_chance(&sim->rx_rng, f->reset)) {
+		request_reset(sim, "reset fault");
 		return false;
 	}
-	if (rng_chance(&sim->rx_rng, f->stall)) {
+	if (sim_rng_chance(&sim->rx_rng, f->stall)) {
 		*clock += f->stall_ns;
 		sim->stats.stalls++;
 	}
-	if (rng_chance(&sim->rx_rng, f->drop)) {
+	if (sim_rng_chance(&sim->rx_rng, f->drop)) {
 		sim->stats.dropped++;
 		return false;
 	}
-	if (rng_chance(&sim->rx_rng, flip_rate(sim))) {
-		*b ^= (uint8_t)(1u << (rng_next(&sim->rx_rng) & 7));
+	if (sim_rng_chance(&sim->rx_rng, flip_rate(sim))) {
+		*b ^= (uint8_t)(1u << (sim_rng_next(&sim->rx_rng) & 7));
 		sim->stats.flipped++;
 	}
 	return true;
 }
 
-/* Take what the client wrote into the receive queue, stamped with the time
- * each byte has fully arrived at the client's rate. */
-static void rx_ingest(struct iotflash_sim *sim)
+/* Wire-rate back-pressure: how many bytes the client's UART has started
+ * to send by now (plus RX_AHEAD_NS, so the host wakes once per chunk, not
+ * per byte).  The rest stays in the pty, whose buffer fills and blocks the
+ * client's write() as a real UART's does.  Sets *wake (monotonic ns) when
+ * nothing may be taken yet.  No limit without timing. */
+static size_t rx_budget(struct sim_host *sim, uint64_t now, uint64_t *wake)
+{
+	uint64_t per = sim->timing ? byte_ns(client_baud(sim)) : 0;
+	if (!per)
+		return SIZE_MAX;
+	uint64_t start = sim->rx_clock_ns > now ? sim->rx_clock_ns : now;  /* next byte's start bit */
+	if (start > now + RX_AHEAD_NS) {
+		*wake = start - RX_AHEAD_NS;
+		return 0;
+	}
+	return (size_t)((now + RX_AHEAD_NS - start) / per + 1);
+}
+
+/* Take what the client's UART has sent into the receive queue, stamped
+ * with the time each byte has fully arrived at the client's rate. */
+static void rx_ingest(struct sim_host *sim)
 {
 	uint8_t buf[4096];
-	size_t room = RX_CAP - sim->rx_count;
-	ssize_t n = read(sim->master, buf, room < sizeof(buf) ? room : sizeof(buf));
+	uint64_t wake;
+	size_t room = RX_CAP - sim->rx_count, budget = rx_budget(sim, now_ns(), &wake);
+	if (room > sizeof(buf))
+		room = sizeof(buf);
+	if (room > budget)
+		room = budget;
+	if (!room)
+		return;
+	ssize_t n = read(sim->master, buf, room);
 	if (n <= 0 || sim->reset_pending)
 		return;
 	uint32_t cb = client_baud(sim);
 	if (sim->autobaud && cb)
-		iotflash_sim_set_baud(sim, cb);  /* the UART measures the incoming bits */
+		host_set_baud(sim, cb);  /* the UART measures the incoming bits */
 	bool garbled = !baud_matches(cb, sim->model_baud), far = baud_far(cb, sim->model_baud);
 	uint64_t per_byte = sim->timing ? byte_ns(cb) : 0, now = now_ns();
 	uint64_t clock = sim->rx_clock_ns > now ? sim->rx_clock_ns : now;
@@ -517,17 +388,37 @@ static void drain_fd(int fd)
 /* Wait for the stop pipe, client input (taken in) or, with want_out, room
  * to write; timeout NULL waits forever.  Returns whether the master is
  * writable. */
-static bool host_poll(struct iotflash_sim *sim, const struct timespec *timeout, bool want_out)
+static struct timespec ns_to_ts(uint64_t ns)
 {
-	struct pollfd p[2] = {
+	struct timespec ts = { .tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S) };
+	return ts;
+}
+
+/* Wait for the stop pipe, client input (taken in at the wire rate), an
+ * open of the port (--reset-on-open) or, with want_out, room to write;
+ * timeout NULL waits forever.  May return early (callers loop).  Returns
+ * whether the master is writable. */
+static bool host_poll(struct sim_host *sim, const struct timespec *timeout, bool want_out)
+{
+	struct pollfd p[3] = {
 		{ .fd = stop_pipe[0], .events = POLLIN },
 		{ .fd = sim->master, .events = 0 },
+		{ .fd = sim->open_watch, .events = POLLIN },
 	};
-	if (sim->rx_count < RX_CAP)
-		p[1].events |= POLLIN;
+	struct timespec budget_ts;
+	uint64_t now = now_ns(), wake = 0;
+	if (sim->rx_count < RX_CAP) {
+		if (rx_budget(sim, now, &wake))
+			p[1].events |= POLLIN;
+		else if (!timeout || (uint64_t)timeout->tv_sec * NS_PER_S + (uint64_t)timeout->tv_nsec > wake - now)
+		{
+			budget_ts = ns_to_ts(wake - now);  /* the line frees up first */
+			timeout = &budget_ts;
+		}
+	}
 	if (want_out)
 		p[1].events |= POLLOUT;
-	int n = ppoll(p, 2, timeout, NULL);
+	int n = ppoll(p, sim->open_watch >= 0 ? 3 : 2, timeout, NULL);
 	if (n <= 0) {
 		stop_check(sim);
 		return false;
@@ -535,24 +426,21 @@ static bool host_poll(struct iotflash_sim *sim, const struct timespec *timeout, 
 	if (p[0].revents)
 		drain_fd(stop_pipe[0]);
 	stop_check(sim);
+	if (sim->open_watch >= 0 && p[2].revents)
+		open_watch_check(sim);
 	if (p[1].revents & POLLIN)
 		rx_ingest(sim);
 	return (p[1].revents & POLLOUT) != 0;
 }
 
-static struct timespec ns_to_ts(uint64_t ns)
-{
-	struct timespec ts = { .tv_sec = (time_t)(ns / NS_PER_S), .tv_nsec = (long)(ns % NS_PER_S) };
-	return ts;
-}
-
-/* Sleep until deadline (monotonic ns), taking input meanwhile; a stop ends it. */
-static void host_sleep_until(struct iotflash_sim *sim, uint64_t deadline)
+/* Sleep until deadline (monotonic ns), taking input meanwhile; a stop or
+ * a reset ends it. */
+static void host_sleep_until(struct sim_host *sim, uint64_t deadline)
 {
 	for (;;) {
 		stop_check(sim);
 		uint64_t now = now_ns();
-		if (sim->stopped || now >= deadline)
+		if (sim->stopped || sim->reset_pending || now >= deadline)
 			return;
 		struct timespec ts = ns_to_ts(deadline - now);
 		host_poll(sim, &ts, false);
@@ -564,10 +452,10 @@ static void host_sleep_until(struct iotflash_sim *sim, uint64_t deadline)
 /* Write everything, waiting a bounded time for a client that does not
  * read; once that wait has expired, output is discarded until a write
  * goes through again (nobody may have the port open). */
-static void master_write(struct iotflash_sim *sim, const uint8_t *buf, size_t len)
+static void master_write(struct sim_host *sim, const uint8_t *buf, size_t len)
 {
 	uint64_t deadline = now_ns() + TX_WAIT_MS * 1000000ULL;
-	while (len && !sim->stopped) {
+	while (len && !sim->stopped && !sim->reset_pending) {
 		ssize_t w = write(sim->master, buf, len);
 		if (w > 0) {
 			buf += w;
@@ -578,13 +466,13 @@ static void master_write(struct iotflash_sim *sim, const uint8_t *buf, size_t le
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno != EAGAIN) {
-			iotflash_sim_log(sim, "write to the pty failed: %s", strerror(errno));
+			host_log(sim, "write to the pty failed: %s", strerror(errno));
 			return;
 		}
 		uint64_t now = now_ns();
 		if (sim->tx_blocked || now >= deadline) {
 			if (!sim->tx_blocked)
-				iotflash_sim_log(sim, "client is not reading: output discarded");
+				host_log(sim, "client is not reading: output discarded");
 			sim->tx_blocked = true;
 			return;
 		}
@@ -595,7 +483,7 @@ static void master_write(struct iotflash_sim *sim, const uint8_t *buf, size_t le
 
 /* Bytes leave at the model's rate: each chunk is written once its last
  * byte would have left the chip. */
-static void tx_send(struct iotflash_sim *sim, const uint8_t *buf, size_t len)
+static void tx_send(struct sim_host *sim, const uint8_t *buf, size_t len)
 {
 	if (sim->timing) {
 		uint64_t now = now_ns();
@@ -604,7 +492,7 @@ static void tx_send(struct iotflash_sim *sim, const uint8_t *buf, size_t len)
 		sim->tx_clock_ns += len * byte_ns(sim->model_baud);
 		host_sleep_until(sim, sim->tx_clock_ns);
 	}
-	master_write(sim, buf, len);
+	master_write(sim, buf, len);  /* nothing once a reset came meanwhile */
 }
 
 static size_t tx_chunk_size(uint32_t baud)
@@ -614,40 +502,40 @@ static size_t tx_chunk_size(uint32_t baud)
 	return n < 1 ? 1 : n > 1024 ? 1024 : (size_t)n;
 }
 
-static void send_noise(struct iotflash_sim *sim)
+static void send_noise(struct sim_host *sim)
 {
 	uint8_t buf[256];
 	unsigned left = sim->faults.noise;
 	if (left)
-		iotflash_sim_log(sim, "sending %u bytes of noise", left);
+		host_log(sim, "sending %u bytes of noise", left);
 	while (left && !sim->stopped) {
 		size_t n = left < sizeof(buf) ? left : sizeof(buf);
 		for (size_t i = 0; i < n; i++)
-			buf[i] = (uint8_t)rng_next(&sim->noise_rng);
+			buf[i] = (uint8_t)sim_rng_next(&sim->noise_rng);
 		tx_send(sim, buf, n);
 		left -= (unsigned)n;
 	}
 }
 
 /* Faults on one byte to send; false when it is lost. */
-static bool tx_faults(struct iotflash_sim *sim, uint8_t *b, bool *stall)
+static bool tx_faults(struct sim_host *sim, uint8_t *b, bool *stall)
 {
 	struct sim_faults *f = &sim->faults;
-	*stall = rng_chance(&sim->tx_rng, f->stall);
+	*stall = sim_rng_chance(&sim->tx_rng, f->stall);
 	if (*stall)
 		sim->stats.stalls++;
-	if (rng_chance(&sim->tx_rng, f->drop)) {
+	if (sim_rng_chance(&sim->tx_rng, f->drop)) {
 		sim->stats.dropped++;
 		return false;
 	}
-	if (rng_chance(&sim->tx_rng, flip_rate(sim))) {
-		*b ^= (uint8_t)(1u << (rng_next(&sim->tx_rng) & 7));
+	if (sim_rng_chance(&sim->tx_rng, flip_rate(sim))) {
+		*b ^= (uint8_t)(1u << (sim_rng_next(&sim->tx_rng) & 7));
 		sim->stats.flipped++;
 	}
 	return true;
 }
 
-IOTFLASH_API void iotflash_sim_write(struct iotflash_sim *sim, const void *buf, size_t len)
+static void host_write(struct sim_host *sim, const void *buf, size_t len)
 {
 	const uint8_t *in = buf;
 	uint8_t chunk[1024];
@@ -655,7 +543,7 @@ IOTFLASH_API void iotflash_sim_write(struct iotflash_sim *sim, const void *buf, 
 	uint32_t cb = client_baud(sim);
 	bool garbled = !baud_matches(cb, sim->model_baud), far = baud_far(cb, sim->model_baud);
 
-	for (size_t i = 0; i < len && !sim->stopped; i++) {
+	for (size_t i = 0; i < len && !sim->stopped && !sim->reset_pending; i++) {
 		uint8_t b = in[i];
 		bool stall;
 		bool keep = tx_faults(sim, &b, &stall);
@@ -675,32 +563,34 @@ IOTFLASH_API void iotflash_sim_write(struct iotflash_sim *sim, const void *buf, 
 			n = 0;
 		}
 	}
-	if (n && !sim->stopped)
+	if (n && !sim->stopped && !sim->reset_pending)
 		tx_send(sim, chunk, n);
 }
 
 /* ---- receiving ---- */
 
-static void discard_input(struct iotflash_sim *sim)
+static void discard_input(struct sim_host *sim)
 {
 	rx_clear(sim);
 	drain_fd(sim->master);
 }
 
-/* A reset fault: the chip powers on again, at its power-on rate, with an
- * empty FIFO, and the chattering MCU on the same UART speaks up again. */
-static void do_reset(struct iotflash_sim *sim)
+/* Any reset (button, open, fault): the chip powers on again, at its
+ * power-on rate, with an empty FIFO, and the chattering MCU on the same
+ * UART speaks up again. */
+static void do_reset(struct sim_host *sim)
 {
 	sim->reset_pending = false;
 	sim->stats.resets++;
 	discard_input(sim);
 	sim->rx_clock_ns = 0;
 	sim->model_baud = sim->chip->link_baud;
-	iotflash_sim_log(sim, "reset fault: the model starts over at %u baud", sim->model_baud);
+	host_log(sim, "%s: the model starts over at %u baud", sim->reset_cause ? sim->reset_cause : "reset",
+	         sim->model_baud);
 	send_noise(sim);
 }
 
-static size_t rx_take(struct iotflash_sim *sim, uint8_t *buf, size_t len, uint64_t now)
+static size_t rx_take(struct sim_host *sim, uint8_t *buf, size_t len, uint64_t now)
 {
 	size_t n = 0;
 	while (n < len && sim->rx_count && sim->rx_ready[sim->rx_head] <= now) {
@@ -711,7 +601,7 @@ static size_t rx_take(struct iotflash_sim *sim, uint8_t *buf, size_t len, uint64
 	return n;
 }
 
-IOTFLASH_API int iotflash_sim_read(struct iotflash_sim *sim, uint8_t *buf, size_t len, int timeout_ms)
+static int host_read(struct sim_host *sim, uint8_t *buf, size_t len, int timeout_ms)
 {
 	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000ULL;
 	if (len > INT32_MAX)
@@ -738,11 +628,11 @@ IOTFLASH_API int iotflash_sim_read(struct iotflash_sim *sim, uint8_t *buf, size_
 	}
 }
 
-IOTFLASH_API int iotflash_sim_read_full(struct iotflash_sim *sim, uint8_t *buf, size_t len, int gap_ms)
+static int host_read_full(struct sim_host *sim, uint8_t *buf, size_t len, int gap_ms)
 {
 	size_t got = 0;
 	while (got < len) {
-		int r = iotflash_sim_read(sim, buf + got, len - got, gap_ms);
+		int r = host_read(sim, buf + got, len - got, gap_ms);
 		if (r < 0)
 			return r;
 		if (r == 0)
@@ -752,52 +642,133 @@ IOTFLASH_API int iotflash_sim_read_full(struct iotflash_sim *sim, uint8_t *buf, 
 	return (int)got;
 }
 
-IOTFLASH_API void iotflash_sim_discard_input(struct iotflash_sim *sim)
+static void host_discard_input(struct sim_host *sim)
 {
 	discard_input(sim);
 }
 
 /* ---- the rest of the model services ---- */
 
-IOTFLASH_API void iotflash_sim_set_baud(struct iotflash_sim *sim, uint32_t baud)
+static void host_set_baud(struct sim_host *sim, uint32_t baud)
 {
 	if (baud != sim->model_baud)
-		iotflash_sim_log(sim, "model baud %u -> %u", sim->model_baud, baud);
+		host_log(sim, "model baud %u -> %u", sim->model_baud, baud);
 	sim->model_baud = baud;
 }
 
-IOTFLASH_API void iotflash_sim_autobaud(struct iotflash_sim *sim, bool on)
+static void host_autobaud(struct sim_host *sim, bool on)
 {
 	sim->autobaud = on;
 }
 
-IOTFLASH_API uint32_t iotflash_sim_baud(struct iotflash_sim *sim)
+static uint32_t host_baud(struct sim_host *sim)
 {
 	return sim->model_baud;
 }
 
-IOTFLASH_API void iotflash_sim_busy(struct iotflash_sim *sim, uint64_t us)
+static void host_busy(struct sim_host *sim, uint64_t us)
 {
 	if (sim->timing && us)
 		host_sleep_until(sim, now_ns() + us * 1000u);
 }
 
-IOTFLASH_API void iotflash_sim_wait(struct iotflash_sim *sim, unsigned ms)
+static void host_wait(struct sim_host *sim, unsigned ms)
 {
 	host_sleep_until(sim, now_ns() + (uint64_t)ms * 1000000u);
 }
 
-IOTFLASH_API uint8_t *iotflash_sim_flash(struct iotflash_sim *sim, uint32_t *size)
+static uint8_t *host_flash(struct sim_host *sim, uint32_t *size)
 {
 	if (size)
 		*size = sim->flash_size;
 	return sim->flash;
 }
 
-IOTFLASH_API bool iotflash_sim_timing(struct iotflash_sim *sim)
+static bool host_timing(struct sim_host *sim)
 {
 	return sim->timing;
 }
+
+/* ---- the services table models call through (model.h) ---- */
+
+/* pub is the first member: a model's handle is the host. */
+#define HOST(s) ((struct sim_host *)(s))
+
+static int svc_read(struct iotflash_sim *s, uint8_t *buf, size_t len, int timeout_ms)
+{
+	return host_read(HOST(s), buf, len, timeout_ms);
+}
+
+static int svc_read_full(struct iotflash_sim *s, uint8_t *buf, size_t len, int gap_ms)
+{
+	return host_read_full(HOST(s), buf, len, gap_ms);
+}
+
+static void svc_write(struct iotflash_sim *s, const void *buf, size_t len)
+{
+	host_write(HOST(s), buf, len);
+}
+
+static void svc_set_baud(struct iotflash_sim *s, uint32_t baud)
+{
+	host_set_baud(HOST(s), baud);
+}
+
+static uint32_t svc_baud(struct iotflash_sim *s)
+{
+	return host_baud(HOST(s));
+}
+
+static void svc_autobaud(struct iotflash_sim *s, bool on)
+{
+	host_autobaud(HOST(s), on);
+}
+
+static void svc_busy(struct iotflash_sim *s, uint64_t us)
+{
+	host_busy(HOST(s), us);
+}
+
+static void svc_wait(struct iotflash_sim *s, unsigned ms)
+{
+	host_wait(HOST(s), ms);
+}
+
+static void svc_discard_input(struct iotflash_sim *s)
+{
+	host_discard_input(HOST(s));
+}
+
+static uint8_t *svc_flash(struct iotflash_sim *s, uint32_t *size)
+{
+	return host_flash(HOST(s), size);
+}
+
+static bool svc_timing(struct iotflash_sim *s)
+{
+	return host_timing(HOST(s));
+}
+
+static void svc_vlog(struct iotflash_sim *s, const char *fmt, va_list ap)
+{
+	sim_vlog(HOST(s), fmt, ap);
+}
+
+static const struct iotflash_sim_services host_services = {
+	.size = sizeof(struct iotflash_sim_services),
+	.read = svc_read,
+	.read_full = svc_read_full,
+	.write = svc_write,
+	.set_baud = svc_set_baud,
+	.baud = svc_baud,
+	.autobaud = svc_autobaud,
+	.busy = svc_busy,
+	.wait = svc_wait,
+	.discard_input = svc_discard_input,
+	.flash = svc_flash,
+	.timing = svc_timing,
+	.vlog = svc_vlog,
+};
 
 /* ---- setup and teardown ---- */
 
@@ -824,7 +795,7 @@ static int fill_ff(int fd, uint32_t size)
 
 /* The --flash file: created (0600, erased) if missing or empty; another
  * existing size is the model's flash size if it is a plausible one. */
-static int flash_open(struct iotflash_sim *sim, const char *path, char *err, size_t errlen)
+static int flash_open(struct sim_host *sim, const char *path, char *err, size_t errlen)
 {
 	bool created = false;
 	uint32_t want = sim->chip->flash_size;
@@ -871,7 +842,7 @@ fail:
 	return IOTFLASH_ERR_FILE;
 }
 
-static void flash_close(struct iotflash_sim *sim)
+static void flash_close(struct sim_host *sim)
 {
 	if (sim->flash) {
 		msync(sim->flash, sim->flash_size, MS_SYNC);
@@ -881,7 +852,7 @@ static void flash_close(struct iotflash_sim *sim)
 		close(sim->flash_fd);
 }
 
-static int pty_open(struct iotflash_sim *sim, char *err, size_t errlen)
+static int pty_open(struct sim_host *sim, char *err, size_t errlen)
 {
 	sim->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (sim->master < 0 || grantpt(sim->master) < 0 || unlockpt(sim->master) < 0 ||
@@ -902,8 +873,22 @@ fail:
 	return IOTFLASH_ERR_PORT;
 }
 
-static void pty_close(struct iotflash_sim *sim)
+/* --reset-on-open: watch the slave device for open(2).  The host's own
+ * descriptor on it is already open, so only clients count. */
+static int open_watch_start(struct sim_host *sim, char *err, size_t errlen)
 {
+	sim->open_watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (sim->open_watch < 0 || inotify_add_watch(sim->open_watch, sim->slave_path, IN_OPEN) < 0) {
+		snprintf(err, errlen, "--reset-on-open: cannot watch %s for opens: %s", sim->slave_path, strerror(errno));
+		return IOTFLASH_ERR_PORT;
+	}
+	return IOTFLASH_OK;
+}
+
+static void pty_close(struct sim_host *sim)
+{
+	if (sim->open_watch >= 0)
+		close(sim->open_watch);
 	if (sim->slave >= 0)
 		close(sim->slave);
 	if (sim->master >= 0)
@@ -911,7 +896,7 @@ static void pty_close(struct iotflash_sim *sim)
 }
 
 /* PATH -> the pty; an old symlink is replaced, anything else is refused. */
-static int link_create(struct iotflash_sim *sim, const char *path, char *err, size_t errlen)
+static int link_create(struct sim_host *sim, const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	if (lstat(path, &st) == 0) {
@@ -933,7 +918,7 @@ fail:
 
 /* Removed only while it still points to our pty (another instance may have
  * taken the name over). */
-static void link_remove(struct iotflash_sim *sim)
+static void link_remove(struct sim_host *sim)
 {
 	char target[sizeof(sim->slave_path)];
 	ssize_t n = readlink(sim->link_path, target, sizeof(target) - 1);
@@ -944,11 +929,13 @@ static void link_remove(struct iotflash_sim *sim)
 		unlink(sim->link_path);
 }
 
-static void on_stop_signal(int sig)
+static void on_signal(int sig)
 {
 	int saved = errno;
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGUSR1)
+		reset_flag = 1;
+	else
+		stop_flag = 1;
 	if (write(stop_pipe[1], "x", 1) < 0) {
 		/* a full pipe already wakes the poll */
 	}
@@ -956,7 +943,7 @@ static void on_stop_signal(int sig)
 }
 
 struct saved_signals {
-	struct sigaction term, intr;
+	struct sigaction term, intr, usr1;
 };
 
 /* No SA_RESTART: a signal interrupts whatever waits. */
@@ -966,13 +953,14 @@ static int signals_install(struct saved_signals *saved, char *err, size_t errlen
 		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
 		return IOTFLASH_ERR_INTERNAL;
 	}
-	stop_flag = 0;
+	stop_flag = reset_flag = 0;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, &saved->term);
 	sigaction(SIGINT, &sa, &saved->intr);
+	sigaction(SIGUSR1, &sa, &saved->usr1);
 	return IOTFLASH_OK;
 }
 
@@ -980,46 +968,49 @@ static void signals_restore(const struct saved_signals *saved)
 {
 	sigaction(SIGTERM, &saved->term, NULL);
 	sigaction(SIGINT, &saved->intr, NULL);
+	sigaction(SIGUSR1, &saved->usr1, NULL);
 	close(stop_pipe[0]);
 	close(stop_pipe[1]);
 	stop_pipe[0] = stop_pipe[1] = -1;
 }
 
-static struct iotflash_sim *sim_new(const struct iotflash_model_ops *model, const struct iotflash_chip *chip,
+static struct sim_host *sim_new(const struct iotflash_model_ops *model, const struct iotflash_chip *chip,
                                     const struct iotflash_sim_opts *opts)
 {
-	struct iotflash_sim *sim = calloc(1, sizeof(*sim));
+	struct sim_host *sim = calloc(1, sizeof(*sim));
 	if (!sim)
 		return NULL;
 	sim->model = model;
 	sim->chip = chip;
-	sim->flash_fd = sim->master = sim->slave = -1;
+	sim->pub.services = &host_services;
+	sim->flash_fd = sim->master = sim->slave = sim->open_watch = -1;
 	sim->model_baud = chip->link_baud;
 	sim->timing = opts->timing;
 	sim->verbose = opts->verbose;
-	rng_seed(&sim->rx_rng, opts->seed, 1);
-	rng_seed(&sim->tx_rng, opts->seed, 2);
-	rng_seed(&sim->noise_rng, opts->seed, 3);
+	sim_rng_seed(&sim->rx_rng, opts->seed, 1);
+	sim_rng_seed(&sim->tx_rng, opts->seed, 2);
+	sim_rng_seed(&sim->noise_rng, opts->seed, 3);
 	return sim;
 }
 
-static void log_stats(struct iotflash_sim *sim)
+static void log_stats(struct sim_host *sim)
 {
-	iotflash_sim_log(sim, "faults: %llu dropped, %llu flipped, %llu stalls, %llu resets; %llu bytes at a wrong baud",
-	                 (unsigned long long)sim->stats.dropped, (unsigned long long)sim->stats.flipped,
-	                 (unsigned long long)sim->stats.stalls, (unsigned long long)sim->stats.resets,
-	                 (unsigned long long)sim->stats.garbled);
+	host_log(sim, "faults: %llu dropped, %llu flipped, %llu stalls, %llu resets; %llu bytes at a wrong baud",
+	         (unsigned long long)sim->stats.dropped, (unsigned long long)sim->stats.flipped,
+	         (unsigned long long)sim->stats.stalls, (unsigned long long)sim->stats.resets,
+	         (unsigned long long)sim->stats.garbled);
 }
 
-static int serve(struct iotflash_sim *sim, char *err, size_t errlen)
+static int serve(struct sim_host *sim, char *err, size_t errlen)
 {
 	send_noise(sim);
 	printf("ready %s\n", sim->link_path);
 	fflush(stdout);
-	iotflash_sim_log(sim, "%s on %s (%s), flash %u bytes, %u baud%s", sim->chip->name, sim->slave_path,
-	                 sim->model->description ? sim->model->description : sim->model->family,
-	                 sim->flash_size, sim->model_baud, sim->timing ? "" : ", no timing");
-	int rc = sim->model->serve(sim, sim->chip);
+	host_log(sim, "%s on %s (%s), flash %u bytes, %u baud%s%s", sim->chip->name, sim->slave_path,
+	         sim->model->description ? sim->model->description : sim->model->family,
+	         sim->flash_size, sim->model_baud, sim->timing ? "" : ", no timing",
+	         sim->open_watch >= 0 ? ", reset on open" : "");
+	int rc = sim->model->serve(&sim->pub, sim->chip);
 	log_stats(sim);
 	if (rc != 0) {
 		snprintf(err, errlen, "the %s model failed (%d)", sim->chip->name, rc);
@@ -1032,19 +1023,21 @@ int sim_host_run(const struct iotflash_model_ops *model, const struct iotflash_c
                  const struct iotflash_sim_opts *opts, char *err, size_t errlen)
 {
 	struct saved_signals saved;
-	struct iotflash_sim *sim = sim_new(model, chip, opts);
+	struct sim_host *sim = sim_new(model, chip, opts);
 	int rc;
 	if (!sim) {
 		snprintf(err, errlen, "out of memory");
 		return IOTFLASH_ERR_NOMEM;
 	}
-	rc = faults_parse(opts->faults, &sim->faults, err, errlen);
+	rc = sim_faults_parse(opts->faults, &sim->faults, err, errlen);
 	if (rc)
 		goto out_free;
 	rc = flash_open(sim, opts->flash_path, err, errlen);
 	if (rc)
 		goto out_flash;
 	rc = pty_open(sim, err, errlen);
+	if (rc == IOTFLASH_OK && opts->reset_on_open)
+		rc = open_watch_start(sim, err, errlen);
 	if (rc)
 		goto out_pty;
 	rc = link_create(sim, opts->link_path, err, errlen);
@@ -1064,94 +1057,4 @@ out_flash:
 out_free:
 	free(sim);
 	return rc;
-}
-
-/* ---- lookup through the context ---- */
-
-/* The i-th chip to suggest: the family's chips when name is a family. */
-static const struct iotflash_chip *suggestion(struct chipdb *db, const char *family, unsigned i)
-{
-	if (family)
-		return chipdb_family_chip(db, family, i);
-	return i < chipdb_count(db) ? chipdb_chip(db, i) : NULL;
-}
-
-static int fail_unknown_model(struct iotflash_ctx *ctx, struct chipdb *db, const char *name)
-{
-	const char *family = chipdb_is_family(db, name) ? name : NULL;
-	const struct iotflash_chip *chip;
-	char names[256] = "";
-	size_t used = 0;
-	unsigned i;
-	for (i = 0; i < 8 && (chip = suggestion(db, family, i)); i++) {
-		int w = snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "", chip->name);
-		if (w < 0 || (size_t)w >= sizeof(names) - used)
-			break;
-		used += (size_t)w;
-	}
-	const char *more = suggestion(db, family, i) ? ", ..." : "";
-	if (family)
-		return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' is a family: name one of its chips (%s%s)",
-		                name, names, more);
-	if (!i)
-		return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' is not in the chip database (it is empty)", name);
-	return ctx_fail(ctx, IOTFLASH_ERR_UNKNOWN_CHIP, "model '%s' is not in the chip database (chips: %s%s)",
-	                name, names, more);
-}
-
-static const struct iotflash_model_ops *plugin_model(const struct iotflash_plugin *p, const char *family)
-{
-	for (const struct iotflash_model_ops *const *m = p->models; m && *m; m++)
-		if ((*m)->family && !strcmp((*m)->family, family))
-			return *m;
-	return NULL;
-}
-
-static int find_model(struct iotflash_ctx *ctx, const char *name, const struct iotflash_chip **chip_out,
-                      const struct iotflash_model_ops **model_out)
-{
-	struct chipdb *db;
-	struct plugin_set *ps;
-	const struct iotflash_plugin *p;
-	char err[ERRLEN];
-	int rc = ctx_db(ctx, &db);
-	if (rc)
-		return rc;
-	const struct iotflash_chip *chip = chipdb_find(db, name);
-	if (!chip)
-		return fail_unknown_model(ctx, db, name);
-	rc = ctx_plugins(ctx, &ps);
-	if (rc)
-		return rc;
-	rc = plugin_set_load(ps, chip->plugin, &p, err, sizeof(err));
-	if (rc)
-		return ctx_fail(ctx, rc, "%s", err);
-	const struct iotflash_model_ops *model = plugin_model(p, chip->family);
-	if (!model || !model->serve)
-		return ctx_fail(ctx, IOTFLASH_ERR_PLUGIN, "plugin %s has no device model for the %s family (chip %s)",
-		                chip->plugin, chip->family, chip->name);
-	*chip_out = chip;
-	*model_out = model;
-	return IOTFLASH_OK;
-}
-
-IOTFLASH_API int iotflash_sim_run(struct iotflash_ctx *ctx, const struct iotflash_sim_opts *opts)
-{
-	const struct iotflash_chip *chip = NULL;
-	const struct iotflash_model_ops *model = NULL;
-	char err[ERRLEN];
-	if (opts && opts->model && strchr(opts->model, '+'))
-		return ctx_fail(ctx, IOTFLASH_ERR_UNSUPPORTED,
-		                "USB models (%s) are not available in this build", opts->model);
-	if (!opts || !opts->model || !opts->flash_path || !opts->link_path)
-		return ctx_fail(ctx, IOTFLASH_ERR_ARG, "the simulator needs a model, a flash file and a link path");
-	if (!iotflash_sim_faults_valid(opts->faults, err, sizeof(err)))
-		return ctx_fail(ctx, IOTFLASH_ERR_ARG, "%s", err);
-	int rc = find_model(ctx, opts->model, &chip, &model);
-	if (rc)
-		return rc;
-	rc = sim_host_run(model, chip, opts, err, sizeof(err));
-	if (rc)
-		return ctx_fail(ctx, rc, "%s", err);
-	return IOTFLASH_OK;
 }

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iotflash/tuya.h"
+#include "iotflash/beken.h"
+#include "formats-internal.h"
 
 IOTFLASH_API const uint32_t iotflash_beken_tuya_key[4] = {
 	0x510fb093, 0xa3cbeadc, 0x5993a17e, 0xc7adeb03,
@@ -326,7 +327,7 @@ IOTFLASH_API int iotflash_beken_recover_key(const uint8_t *boot_phys, size_t len
 	         "key not recovered");
 	goto out;
 out_msg:
-	snprintf(err, errlen, "%s", iotflash_strerror(rc));
+	snprintf(err, errlen, "%s", formats_error_text(rc));
 out:
 	free(img);
 	free(xored);
