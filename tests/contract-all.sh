@@ -39,6 +39,12 @@ if have w80x; then
 	export LOADER_w800=$T/w800-stub.bin LOADER_w803=$T/w800-stub.bin
 	models+=(w800 w803); plugin_dirs+=("$build/plugins/w80x/.libs")
 fi
+if have eswin; then
+	python3 "$root/tests/e2e/gen-eswin-loader.py" ecr6600 "$T/ecr6600.bin"
+	python3 "$root/tests/e2e/gen-eswin-loader.py" tr6260 "$T/tr6260.bin"
+	export LOADER_ecr6600=$T/ecr6600.bin LOADER_tr6260=$T/tr6260.bin
+	models+=(ecr6600 tr6260); plugin_dirs+=("$build/plugins/eswin/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
 export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb

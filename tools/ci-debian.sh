@@ -17,7 +17,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 work=$(mktemp -d "${TMPDIR:-/tmp}/iotflash-deb.XXXXXX")
 PKGS="libiotflash1 libiotflash-dev libiotflash-formats1 libiotflash-formats-dev iotflash iotflash-sim iotflash-plugin-bk72xx iotflash-plugin-bl60x
-iotflash-plugin-ln882h iotflash-plugin-rtl87xx iotflash-plugin-w80x iotflash-plugin-spi-ch341"
+iotflash-plugin-ln882h iotflash-plugin-rtl87xx iotflash-plugin-w80x iotflash-plugin-eswin iotflash-plugin-spi-ch341"
 sim_pid=
 
 # (dpkg-query fails for names it never saw: not an error here)
@@ -86,7 +86,7 @@ for p in iotflash-sim iotflash-plugin-bk72xx iotflash-plugin-spi-ch341; do
 done
 has iotflash "/usr/bin/iotflash$"
 has iotflash-sim "/usr/bin/iotflash-sim$"
-for p in bk72xx bl60x ln882h rtl87xx w80x spi-ch341; do
+for p in bk72xx bl60x ln882h rtl87xx w80x eswin spi-ch341; do
 	has "iotflash-plugin-$p" "/usr/lib/$triplet/iotflash/plugins/$p\.so$"
 	lacks "iotflash-plugin-$p" "\.la$"
 	depends=$(dpkg-deb -f "$(deb "iotflash-plugin-$p")" Depends)

@@ -23,9 +23,10 @@ extern "C" {
  * libiotflash, which does not host models any more.  A 1.x plugin's model
  * would miss those symbols, and a 2.x model would crash in a 1.x host.
  * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
- * iotflash_dev_loader_info() (1.2). */
+ * iotflash_dev_loader_info() (1.2).
+ * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends). */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
-#define IOTFLASH_PLUGIN_ABI_MINOR 0
+#define IOTFLASH_PLUGIN_ABI_MINOR 1
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
@@ -184,6 +185,16 @@ IOTFLASH_API void iotflash_log_wire(struct iotflash_dev *dev, bool to_device, co
 IOTFLASH_API void iotflash_notice(struct iotflash_dev *dev, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
 /* Record a one-line failure description; returns err for `return iotflash_fail(...)`. */
 IOTFLASH_API int iotflash_fail(struct iotflash_dev *dev, int err, const char *fmt, ...) IOTFLASH_PRINTF(3, 4);
+
+/* Raw DEFLATE (RFC 1951, no header), for loaders that compress transfers.
+ * deflate: *out is malloc()ed (free() it).  inflate: IOTFLASH_ERR_RANGE
+ * when out is too small, IOTFLASH_ERR_PROTOCOL on bad or truncated data;
+ * *produced counts what was written either way.  compress_worth: does
+ * sending `compressed` bytes instead of `plain` save enough wire time at
+ * the session's rate to pay for the chip's work? */
+IOTFLASH_API int iotflash_deflate_raw(const uint8_t *in, size_t len, int level, uint8_t **out, size_t *out_len);
+IOTFLASH_API int iotflash_inflate_raw(const uint8_t *in, size_t len, uint8_t *out, size_t out_len, size_t *produced);
+IOTFLASH_API bool iotflash_compress_worth(struct iotflash_dev *dev, size_t plain, size_t compressed);
 
 /* Monotonic milliseconds, and a sleep that returns early on cancellation. */
 IOTFLASH_API uint64_t iotflash_now_ms(void);

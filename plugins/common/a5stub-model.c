@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The iotflash developers */
+/* A5 RAM stub, device side: the custom stub's parser and handlers as its
+ * source behaves (docs/protocols/eswin.md §2.2-§2.7), quirks included:
+ * stale DATA_LEN in error replies and a stale sum in the SYN reply, stale
+ * parameters after short frames, erase skipped for unaligned addresses,
+ * AND-only programming, repeated XMODEM blocks programmed again, the
+ * divisor rounding of 0x07 and its 50 ms delay. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include <iotflash/model.h>
+
+#include "a5stub.h"
+#include "a5stub-model.h"
+
+#define PARAMS 16              /* what the handlers read of the parameters */
+#define XM_HEADER_MS 333       /* receiving: wait for a block, then `C` again */
+#define XM_BYTE_MS 2000        /* receiving: per data byte */
+#define XM_SEND_C_MS 3000      /* sending: per wait for `C` (forever) */
+#define XM_SEND_ACK_MS 300     /* sending: per answer to a block */
+
+struct stub {
+	struct iotflash_sim *sim;
+	const struct a5_model_cfg *cfg;
+	uint8_t *flash;
+	uint32_t flash_size;       /* 0 when the flash ID is unknown: every range check fails */
+	uint8_t param[PARAMS];     /* persistent: short frames leave stale bytes */
+	uint16_t tmpl_len;         /* the reply template's DATA_LEN, as left by the last reply */
+	uint8_t tmpl_sum;          /* the last sum the stub computed */
+	uint8_t blk[A5_XM_BLOCK];
+	uint8_t rem[4];            /* 0x97's aligning buffer: a static never flushed (§2.5 step 10) */
+	unsigned rem_n;
+};
+
+#define XM_Z_TRIES 10
+#define XM_Z_POLL_MS 100       /* 0x96: up to 10 reads of 0.1 s for the receiver's start */
+#define XM_Z_ACK_MS 500
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+uint32_t a5_model_real_baud(uint32_t clk, uint32_t baud)
+{
+	static const struct { uint32_t baud, os, div; } fixed[] = {  /* 80 MHz table (§2.7) */
+		{ 1500000, 18, 3 }, { 921600, 8, 11 }, { 806400, 10, 10 }, { 691200, 8, 15 }, { 115200, 8, 87 },
+	};
+	uint32_t div;
+	if (clk == 80000000)
+		for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+			if (fixed[i].baud == baud)
+				return clk / (fixed[i].os * fixed[i].div);
+	if (baud == 0 || (div = clk / 8 / baud) == 0)
+		return 0;
+	return clk / 8 / div;
+}
+
+static void reply(struct stub *s, uint8_t type, const uint8_t *data, uint16_t n, uint8_t status)
+{
+	uint8_t out[A5_REPLY_OVERHEAD + A5_EFUSE_DATA];
+	size_t len = a5_encode_reply(out, type, n, data, n, status);
+	s->tmpl_len = n;
+	s->tmpl_sum = out[len - 1];
+	iotflash_sim_write(s->sim, out, len);
+}
+
+/* `5A FF Lo Hi 03 CHK` with whatever DATA_LEN the template holds (§2.2). */
+static void reject(struct stub *s)
+{
+	uint8_t out[A5_REPLY_OVERHEAD];
+	size_t len = a5_encode_reply(out, A5_TYPE_REJECT, s->tmpl_len, NULL, 0, A5_ST_TYPE);
+	s->tmpl_sum = out[len - 1];
+	iotflash_sim_write(s->sim, out, len);
+}
+
+static bool in_range(struct stub *s, uint32_t addr, uint32_t len)
+{
+	return (uint64_t)addr + len <= s->flash_size;
+}
+
+/* Sector erase as hal_spiflash does it: unaligned start = nothing (§2.3). */
+static void erase_sectors(struct stub *s, uint32_t addr, uint32_t len)
+{
+	uint32_t n = (len + 4095) / 4096;
+	if (addr % 4096)
+		return;
+	for (uint32_t i = 0; i < n && addr + i * 4096 < s->flash_size; i++) {
+		memset(s->flash + addr + i * 4096, 0xFF, 4096);
+		iotflash_sim_busy(s->sim, s->cfg->erase_4k_us);
+	}
+}
+
+/* NOR programming clears bits only; past the end of flash the address wraps. */
+static void program(struct stub *s, uint32_t addr, const uint8_t *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		s->flash[(addr + i) % s->flash_size] &= data[i];
+	iotflash_sim_busy(s->sim, (uint64_t)s->cfg->program_256_us * ((n + 255) / 256));
+}
+
+/* Read one byte; `timeout_ms` < 0 waits forever.  0 = timeout. */
+static int getc_ms(struct stub *s, uint8_t *b, int timeout_ms)
+{
+	return iotflash_sim_read(s->sim, b, 1, timeout_ms);
+}
+
+static void put(struct stub *s, uint8_t b)
+{
+	iotflash_sim_write(s->sim, &b, 1);
+}
+
+/* 0x91: receive XMODEM-1K into flash (§2.4, §2.5 receiving). */
+static int xm_receive(struct stub *s, uint32_t addr)
+{
+	uint32_t off = 0;
+	uint8_t b;
+	int r;
+
+	put(s, A5_XM_C);
+	for (;;) {
+		if ((r = getc_ms(s, &b, XM_HEADER_MS)) < 0)
+			return r;
+		if (r == 0) {
+			put(s, A5_XM_C);
+			continue;
+		}
+		if (b == A5_XM_EOT) {
+			put(s, A5_XM_ACK);
+			return 0;
+		}
+		if (b != A5_XM_STX) {
+			put(s, A5_XM_NAK);
+			continue;
+		}
+		s->blk[0] = b;
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 1, 2, 1000)) < 0)
+			return r;
+		if (r < 2 || (uint8_t)(s->blk[1] + s->blk[2]) != 0xFF) {
+			put(s, A5_XM_NAK);
+			continue;
+		}
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 3, A5_XM_DATA + 2, XM_BYTE_MS)) < 0)
+			return r;
+		if (r < A5_XM_DATA + 2 || a5_xm_check_block(s->blk, &b) != 0) {
+			put(s, A5_XM_NAK);
+			continue;
+		}
+		/* The block number is not compared: a repeat lands at the next offset. */
+		program(s, addr + off, s->blk + 3, A5_XM_DATA);
+		off += A5_XM_DATA;
+		put(s, A5_XM_ACK);
+	}
+}
+
+/* 0x92 / 0x98: send len bytes from src over XMODEM-1K (§2.5 sending). */
+static int xm_send(struct stub *s, const uint8_t *src, uint32_t len)
+{
+	uint32_t off = 0;
+	uint8_t b, num = 1;
+	int r, tries;
+
+	do  /* wait for `C`, forever; other bytes are ignored */
+		if ((r = getc_ms(s, &b, XM_SEND_C_MS)) < 0)
+			return r;
+	while (r == 0 || b != A5_XM_C);
+	while (off < len) {
+		uint32_t n = len - off < A5_XM_DATA ? len - off : A5_XM_DATA;
+		a5_xm_encode_block(s->blk, num, src + off, n);
+		for (tries = 0; tries < 10; tries++) {
+			iotflash_sim_write(s->sim, s->blk, A5_XM_BLOCK);
+			if ((r = getc_ms(s, &b, XM_SEND_ACK_MS)) < 0)
+				return r;
+			if (r == 1 && b == A5_XM_ACK)
+				break;
+		}
+		if (tries == 10) {
+			put(s, A5_XM_CAN);
+			return 0;
+		}
+		off += n;
+		num++;
+	}
+	for (tries = 0; tries < 10; tries++) {
+		put(s, A5_XM_EOT);
+		if ((r = getc_ms(s, &b, XM_SEND_ACK_MS)) < 0)
+			return r;
+		if (r == 1 && b == A5_XM_ACK)
+			break;
+	}
+	return 0;
+}
+
+/* 0x97 output: words through the aligning buffer; false past addr+len. */
+static bool z_out(struct stub *s, uint32_t addr, uint32_t len, uint32_t *done, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		s->rem[s->rem_n++] = p[i];
+		if (s->rem_n < 4)
+			continue;
+		if (*done + 4 > len)
+			return false;
+		program(s, addr + *done, s->rem, 4);
+		*done += 4;
+		s->rem_n = 0;
+	}
+	return true;
+}
+
+/* 0x97: XMODEM (STX or SOH) carrying raw DEFLATE (§2.5 receiving, §2.6). */
+static int xm_receive_z(struct stub *s, uint32_t addr, uint32_t len)
+{
+	static const uint8_t abort_seq[3] = { A5_XM_CAN, A5_XM_CAN, 'N' };
+	uint8_t out[4096], b;
+	uint32_t done = 0;
+	bool ended = false;
+	z_stream z;
+	int r;
+
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, -15) != Z_OK)
+		return 0;
+	/* The remainder of the previous transfer comes first. */
+	put(s, A5_XM_C);
+	for (;;) {
+		size_t n;
+		if ((r = getc_ms(s, &b, XM_HEADER_MS)) < 0)
+			goto out;
+		if (r == 0) {
+			put(s, A5_XM_C);
+			continue;
+		}
+		if (b == A5_XM_EOT) {
+			if (!ended) {  /* the source loops forever: the chip hangs */
+				iotflash_sim_log(s->sim, "a5 stub: EOT before the end of the DEFLATE stream: hung");
+				inflateEnd(&z);
+				while ((r = iotflash_sim_read(s->sim, out, sizeof out, -1)) >= 0)
+					;
+				return r;
+			}
+			put(s, A5_XM_ACK);
+			r = 0;
+			goto out;
+		}
+		if (b != A5_XM_STX && b != A5_XM_SOH) {
+			put(s, A5_XM_NAK);
+			continue;
+		}
+		n = b == A5_XM_STX ? A5_XM_DATA : 128;
+		s->blk[0] = b;
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 1, 2, 1000)) < 0)
+			goto out;
+		if (r < 2 || (uint8_t)(s->blk[1] + s->blk[2]) != 0xFF) {
+			put(s, A5_XM_NAK);
+			continue;
+		}
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 3, n + 2, XM_BYTE_MS)) < 0)
+			goto out;
+		{
+			uint16_t crc = iotflash_crc16_xmodem(s->blk + 3, n);
+			if ((size_t)r < n + 2 || s->blk[3 + n] != (uint8_t)(crc >> 8) || s->blk[4 + n] != (uint8_t)crc) {
+				put(s, A5_XM_NAK);
+				continue;
+			}
+		}
+		if (!ended) {
+			z.next_in = s->blk + 3;
+			z.avail_in = (uInt)n;
+			do {
+				int zr;
+				z.next_out = out;
+				z.avail_out = sizeof out;
+				zr = inflate(&z, Z_NO_FLUSH);
+				if ((zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR) ||
+				    !z_out(s, addr, len, &done, out, sizeof out - z.avail_out)) {
+					iotflash_sim_write(s->sim, abort_seq, sizeof abort_seq);
+					r = 0;
+					goto out;
+				}
+				if (zr == Z_STREAM_END) {
+					ended = true;  /* later bytes (the host's FF padding) are ignored */
+					break;
+				}
+			} while (z.avail_in > 0 || z.avail_out == 0);
+		}
+		put(s, A5_XM_ACK);
+	}
+out:
+	inflateEnd(&z);
+	return r < 0 ? r : 0;
+}
+
+/* 0x96: raw DEFLATE of flash over XMODEM-1K (`C`) or 128-byte checksum
+ * blocks (`NAK`) (§2.5 sending, §2.6). */
+static int xm_send_z(struct stub *s, const uint8_t *src, uint32_t len, int level)
+{
+	static const uint8_t cancel[2] = { A5_XM_CAN, A5_XM_CAN };
+	uLongf cap = compressBound(len) + 64;
+	uint8_t *z = malloc(cap), b = 0, num = 1;
+	size_t bs = A5_XM_DATA, zlen;
+	z_stream zs;
+	int r = 0, tries;
+
+	if (!z)
+		return 0;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(z);
+		return 0;
+	}
+	zs.next_in = (Bytef *)src;
+	zs.avail_in = len;
+	zs.next_out = z;
+	zs.avail_out = (uInt)cap;
+	deflate(&zs, Z_FINISH);
+	zlen = zs.total_out;
+	deflateEnd(&zs);
+	iotflash_sim_busy(s->sim, (uint64_t)len / 1024 * 200);  /* [inferred] deflate on the chip: ~5 MB/s */
+	for (tries = 0; tries < XM_Z_TRIES; tries++) {
+		if ((r = getc_ms(s, &b, XM_Z_POLL_MS)) < 0)
+			goto out;
+		if (r == 1 && (b == A5_XM_C || b == A5_XM_NAK || b == A5_XM_CAN))
+			break;
+	}
+	if (tries == XM_Z_TRIES) {
+		iotflash_sim_write(s->sim, cancel, sizeof cancel);
+		goto out;
+	}
+	if (b == A5_XM_CAN)
+		goto out;
+	if (b == A5_XM_NAK)
+		bs = 128;
+	for (size_t off = 0; off < zlen; off += bs, num++) {
+		size_t n = zlen - off < bs ? zlen - off : bs, blen;
+		if (bs == A5_XM_DATA) {
+			a5_xm_encode_block(s->blk, num, z + off, n);
+			blen = A5_XM_BLOCK;
+		} else {  /* SOH, 128 bytes, 8-bit sum */
+			s->blk[0] = A5_XM_SOH;
+			s->blk[1] = num;
+			s->blk[2] = (uint8_t)(255 - num);
+			memcpy(s->blk + 3, z + off, n);
+			memset(s->blk + 3 + n, 0xFF, 128 - n);
+			s->blk[131] = a5_sum8(s->blk + 3, 128);
+			blen = 132;
+		}
+		for (tries = 0; tries < XM_Z_TRIES; tries++) {
+			iotflash_sim_write(s->sim, s->blk, blen);
+			if ((r = getc_ms(s, &b, XM_Z_ACK_MS)) < 0)
+				goto out;
+			if (r == 1 && b == A5_XM_ACK)
+				break;
+		}
+		if (tries == XM_Z_TRIES) {
+			iotflash_sim_write(s->sim, cancel, sizeof cancel);
+			r = 0;
+			goto out;
+		}
+	}
+	for (tries = 0; tries < XM_Z_TRIES; tries++) {
+		put(s, A5_XM_EOT);
+		if ((r = getc_ms(s, &b, XM_Z_ACK_MS)) < 0)
+			goto out;
+		if (r == 1 && b == A5_XM_ACK)
+			break;
+	}
+	if (tries == XM_Z_TRIES)
+		iotflash_sim_write(s->sim, cancel, sizeof cancel);
+	r = 0;
+out:
+	free(z);
+	return r < 0 ? r : 0;
+}
+
+static uint8_t *xip_or_null(struct stub *s, uint32_t cpu_addr, uint32_t len)
+{
+	const uint32_t xip = 0x00800000;
+	if (cpu_addr >= xip && (uint64_t)cpu_addr - xip + len <= s->flash_size)
+		return s->flash + (cpu_addr - xip);
+	return NULL;
+}
+
+static int dispatch(struct stub *s, uint8_t type)
+{
+	uint32_t addr = get32(s->param), len = get32(s->param + 4);
+	uint8_t digest[IOTFLASH_SUM_MAX], id[A5_FLASH_ID_DATA];
+	static const uint8_t sync[4] = { 'c', 'n', 'y', 's' };
+
+	switch (type) {
+	case A5_CMD_SYN:
+		if (memcmp(s->param, sync, 4) == 0) {
+			uint8_t out[6] = { A5_REPLY_MAGIC, 0, 0, 0, 0, s->tmpl_sum };  /* sum not recomputed */
+			s->tmpl_len = 0;
+			iotflash_sim_write(s->sim, out, sizeof out);
+		} else {
+			reply(s, type, NULL, 0, A5_ST_ERROR);
+		}
+		return 0;
+	case A5_CMD_ERASE:
+		if (!in_range(s, addr, len)) {
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		erase_sectors(s, addr, len);
+		reply(s, type, NULL, 0, A5_ST_OK);
+		return 0;
+	case A5_CMD_CHIP_ERASE:
+		if (s->flash_size)
+			memset(s->flash, 0xFF, s->flash_size);
+		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->chip_erase_ms * 1000);
+		reply(s, type, NULL, 0, A5_ST_OK);
+		return 0;
+	case A5_CMD_RUN:
+		reply(s, type, NULL, 0, A5_ST_OK);
+		iotflash_sim_wait(s->sim, 10);
+		iotflash_sim_set_baud(s->sim, s->cfg->link_baud);
+		return A5_MODEL_RAN;
+	case A5_CMD_SET_BAUD: {
+		uint32_t real = a5_model_real_baud(s->cfg->uart_clk, addr);
+		uint8_t out[A5_REPLY_OVERHEAD];
+		size_t n = a5_encode_reply(out, type, 0, NULL, 0, A5_ST_OK);
+		if (real == 0) {  /* division by zero: the stub is gone */
+			iotflash_sim_log(s->sim, "a5 stub: baud %u divides by zero; hung", (unsigned)addr);
+			iotflash_sim_set_baud(s->sim, 1);
+			return 0;
+		}
+		s->tmpl_len = 0;
+		s->tmpl_sum = out[n - 1];
+		iotflash_sim_set_baud(s->sim, real);
+		iotflash_sim_wait(s->sim, 50);
+		iotflash_sim_write(s->sim, out, n);
+		return 0;
+	}
+	case A5_CMD_SHA256:
+		if (!in_range(s, addr, len)) {
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		iotflash_checksum_compute(IOTFLASH_SUM_SHA256, s->flash + addr, len, digest);
+		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->sha_kib_us * ((len + 1023) / 1024));
+		reply(s, type, digest, A5_SHA256_DATA, A5_ST_OK);
+		return 0;
+	case A5_CMD_FLASH_ID:
+		id[0] = (uint8_t)s->cfg->flash_id;
+		id[1] = (uint8_t)(s->cfg->flash_id >> 8);
+		id[2] = (uint8_t)(s->cfg->flash_id >> 16);
+		id[3] = 0;
+		reply(s, type, id, sizeof id, A5_ST_OK);
+		return 0;
+	case A5_CMD_XM_WRITE:
+		if (!in_range(s, addr, len)) {
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		reply(s, type, NULL, 0, A5_ST_OK);
+		iotflash_sim_wait(s->sim, 100);
+		erase_sectors(s, addr, len);
+		return xm_receive(s, addr);
+	case A5_CMD_XM_WRITE_Z:
+		if (!in_range(s, addr, len)) {
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		reply(s, type, NULL, 0, A5_ST_OK);
+		iotflash_sim_wait(s->sim, 100);
+		erase_sectors(s, addr, len);
+		return xm_receive_z(s, addr, len);
+	case A5_CMD_XM_READ_Z: {
+		int level = s->param[8] >= 1 && s->param[8] <= 10 ? s->param[8] : 5;  /* stub range 1..10 */
+		if (!in_range(s, addr, len)) {  /* [inferred] the source's handler is range-checked like 0x09 */
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		reply(s, type, NULL, 0, A5_ST_OK);
+		return xm_send_z(s, s->flash + addr, len, level > 9 ? 9 : level);
+	}
+	case A5_CMD_XM_READ:  /* no range check (§2.3): past the end reads wrap */
+	case A5_CMD_XM_READ_MEM: {
+		uint8_t *src = type == A5_CMD_XM_READ ? (in_range(s, addr, len) ? s->flash + addr : NULL)
+		                                      : xip_or_null(s, addr, len);
+		reply(s, type, NULL, 0, A5_ST_OK);
+		if (!src) {  /* memory the model does not hold reads as zeros (at most 64 KiB) */
+			static const uint8_t zeros[65536];
+			iotflash_sim_log(s->sim, "a5 stub: read 0x%08x+0x%x outside the modelled memory", (unsigned)addr,
+			                 (unsigned)len);
+			return xm_send(s, zeros, len < sizeof zeros ? len : sizeof zeros);
+		}
+		return xm_send(s, src, len);
+	}
+	case A5_CMD_EFUSE: {
+		uint8_t efuse[A5_EFUSE_DATA];
+		for (unsigned i = 0; i < sizeof efuse; i++)
+			efuse[i] = (uint8_t)(i * 29 + 7);  /* layout [unknown]: a fixed pattern */
+		reply(s, type, efuse, sizeof efuse, A5_ST_OK);
+		return 0;
+	}
+	default:
+		reject(s);
+		return 0;
+	}
+}
+
+int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
+{
+	static struct stub s;  /* one stub per simulator; the params persist as in the chip's RAM */
+	uint8_t b, head[3];
+	int r;
+
+	memset(&s, 0, sizeof s);
+	s.sim = sim;
+	s.cfg = cfg;
+	s.flash = iotflash_sim_flash(sim, &s.flash_size);
+	switch ((cfg->flash_id >> 16) & 0xFF) {  /* the stub knows three capacities (§2.3) */
+	case 0x14: case 0x15: case 0x16:
+		if (s.flash_size < (1u << ((cfg->flash_id >> 16) & 0xFF)))
+			s.flash_size = 0;
+		else
+			s.flash_size = 1u << ((cfg->flash_id >> 16) & 0xFF);
+		break;
+	default:
+		s.flash_size = 0;
+		iotflash_sim_write(sim, "flash!", 6);
+	}
+	iotflash_sim_discard_input(sim);  /* the stub flushes its receive FIFO at start */
+	for (;;) {
+		uint16_t len;
+		if ((r = getc_ms(&s, &b, -1)) < 0)
+			return r;
+		if (b != A5_REQ_MAGIC)
+			continue;
+		if ((r = iotflash_sim_read_full(sim, head, 3, -1)) < 0)
+			return r;
+		len = (uint16_t)(head[1] | head[2] << 8);
+		if (head[0] > A5_TYPE_MAX) {  /* rejected before DATA: those bytes parse as new input */
+			reject(&s);
+			continue;
+		}
+		{
+			uint8_t sum = (uint8_t)(A5_REQ_MAGIC + head[0] + head[1] + head[2]), chk;
+			for (uint32_t i = 0; i < len; i++) {
+				if ((r = getc_ms(&s, &b, -1)) < 0)
+					return r;
+				if (i < PARAMS)
+					s.param[i] = b;
+				sum = (uint8_t)(sum + b);
+			}
+			if ((r = getc_ms(&s, &chk, -1)) < 0)
+				return r;
+			if (chk != sum || head[0] > cfg->max_type) {
+				reject(&s);
+				continue;
+			}
+		}
+		if ((r = dispatch(&s, head[0])) != 0)
+			return r;
+	}
+}
