@@ -22,6 +22,8 @@
  * failures in a row, at most RECONNECTS times per session (engine-link.c). */
 #define RECONNECT_AFTER 4
 #define RECONNECTS 4
+/* Connects tried when the chip goes quiet while the session gets the bus. */
+#define CONNECT_TRIES 3
 /* This much unexplained data while no bootloader answers is another talker. */
 #define NOISE_BYTES 64
 

@@ -158,19 +158,36 @@ static bool link_holds(struct iotflash_session *s)
 	return clean >= 2;
 }
 
-/* Connect at the target rate and step down until the link carries data. */
-static int bring_up(struct iotflash_session *s)
+/* A connect that failed on the link once the chip had shown itself was
+ * most likely cut short by a reset: reconnecting (it was there a moment
+ * ago), identifying after open() worked, or open() breaking off after the
+ * bootloader answered.  NO_LINK from open() is the driver's verdict that
+ * the chip is not in a mode it can use (e.g. a ROM monitor it could not
+ * leave); asking again does not change that. */
+static bool worth_connecting_again(struct iotflash_session *s, int rc, bool chip_was_there)
+{
+	if (!engine_link_error(rc))
+		return false;
+	if (chip_was_there || s->drv_priv)
+		return true;
+	return s->answered && rc != IOTFLASH_ERR_NO_LINK;
+}
+
+/* Connect at the target rate (up to CONNECT_TRIES times, see above) and
+ * step down until the link carries data. */
+static int bring_up(struct iotflash_session *s, bool chip_was_there)
 {
 	int rc;
 
 	s->connecting = true;
-	rc = connect(s, s->port);
-	if (rc != IOTFLASH_OK && s->drv_priv && engine_link_error(rc)) {
-		/* The bootloader answered, then went quiet: reset while we asked. */
-		ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; connecting again", s->ctx->error);
-		s->drv->close(s->drv_priv);
-		s->drv_priv = NULL;
+	for (int attempt = 1;; attempt++) {
 		rc = connect(s, s->port);
+		if (rc == IOTFLASH_OK || attempt >= CONNECT_TRIES || !worth_connecting_again(s, rc, chip_was_there))
+			break;
+		ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; connecting again", s->ctx->error);
+		if (s->drv_priv)
+			s->drv->close(s->drv_priv);
+		s->drv_priv = NULL;
 	}
 	if (rc != IOTFLASH_OK)
 		goto out;
@@ -200,14 +217,10 @@ int session_reconnect(struct iotflash_session *s)
 	ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session",
 	        "%s stopped answering (reset by a power dip or a loose wire?); connecting again", chip->name);
 	s->ctx->error[0] = '\0';
-	for (int attempt = 0; attempt < 2; attempt++) {  /* it may be reset again while we connect */
-		if (s->drv_priv)
-			s->drv->close(s->drv_priv);
-		s->drv_priv = NULL;
-		if ((rc = bring_up(s)) == IOTFLASH_OK)
-			break;
-	}
-	if (rc != IOTFLASH_OK) {
+	if (s->drv_priv)
+		s->drv->close(s->drv_priv);
+	s->drv_priv = NULL;
+	if ((rc = bring_up(s, true)) != IOTFLASH_OK) {
 		snprintf(why, sizeof(why), "%s", s->ctx->error[0] ? s->ctx->error : iotflash_strerror(rc));
 		snprintf(s->lost_msg, sizeof(s->lost_msg),
 		         "%s stopped answering and connecting again failed (%.300s): check its power and wiring, then run "
@@ -263,7 +276,7 @@ IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct io
 		rc = ctx_fail(ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = bring_up(s)) != IOTFLASH_OK)
+	if ((rc = bring_up(s, false)) != IOTFLASH_OK)
 		goto fail;
 	*out = s;
 	return IOTFLASH_OK;

@@ -23,7 +23,6 @@
 #define SYNC_TIMEOUT_MS 20000
 #define BOOT_WAIT_MS 200          /* ROM jumps into the RAM code */
 #define RAM_SYNC_TRIES 10
-#define UPLOAD_TRIES 3            /* the RAM code upload, from the ROM up */
 #define BAUD_SETTLE_MS 50         /* the RAM code switches right after the line */
 #define BAUD_PROBES 5
 #define CLOSE_TRIES 3             /* `baudrate 115200` sent until it holds */
@@ -261,6 +260,7 @@ static int find_chip(struct ln *ln, enum probe *what)
 				return rc;
 			if (*what != PROBE_NONE) {
 				ln->baud = rates[i];
+				iotflash_dev_answered(ln->dev);  /* a failure from here on is the chip's */
 				return IOTFLASH_OK;
 			}
 		}
@@ -861,19 +861,10 @@ static int op_open(struct iotflash_dev *dev, void **priv)
 	ln->chip = iotflash_dev_chip(dev);
 	ln->target_baud = iotflash_dev_target_baud(dev);
 	ln->baud = LINK_BAUD;
-	/* A chip reset during the upload is back in its ROM: start over. */
-	for (int attempt = 0;; attempt++) {
-		if ((rc = find_chip(ln, &what)) != IOTFLASH_OK || (rc = identify(ln, what)) != IOTFLASH_OK)
-			goto fail;
-		if (what != PROBE_ROM || ((rc = upload(ln)) == IOTFLASH_OK && (rc = sync_ram(ln)) == IOTFLASH_OK))
-			break;
-		if (attempt + 1 >= UPLOAD_TRIES || rc == IOTFLASH_ERR_ARG || rc == IOTFLASH_ERR_LOADER_MISSING ||
-		    rc == IOTFLASH_ERR_CANCELLED)
-			goto fail;
-		iotflash_log(dev, IOTFLASH_LOG_INFO, "the RAM code upload failed; starting over");
-		ln->baud = LINK_BAUD;
-		iotflash_io_set_baud(dev, LINK_BAUD);
-	}
+	if ((rc = find_chip(ln, &what)) != IOTFLASH_OK || (rc = identify(ln, what)) != IOTFLASH_OK)
+		goto fail;
+	if (what == PROBE_ROM && ((rc = upload(ln)) != IOTFLASH_OK || (rc = sync_ram(ln)) != IOTFLASH_OK))
+		goto fail;
 	if ((rc = switch_baud(ln)) != IOTFLASH_OK)
 		goto fail;
 	*priv = ln;
