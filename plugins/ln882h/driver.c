@@ -552,26 +552,16 @@ static int try_baud(struct ln *ln, uint32_t baud)
 	return IOTFLASH_ERR_BAUD;
 }
 
-/* The target rate, stepping down through common rates while one fails. */
+/* The rate the core asks for, once.  A rate the RAM code does not hold is
+ * reported (IOTFLASH_ERR_BAUD, the RAM code back at 115200): stepping down
+ * is the core's (docs/plugins.md, "Link rates"). */
 static int switch_baud(struct ln *ln)
 {
-	static const uint32_t steps[] = { 2000000, 1500000, 1000000, 921600, 460800, 230400 };
-	const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
-	uint32_t want = ln->target_baud;
-	size_t k = 0;
-	int rc;
+	int rc = try_baud(ln, ln->target_baud);
 
-	while (want > LINK_BAUD) {
-		uint32_t next;
-		if ((rc = try_baud(ln, want)) != IOTFLASH_ERR_BAUD)
-			return rc;
-		while (k < n_steps && steps[k] >= want)
-			k++;
-		next = k < n_steps ? steps[k] : LINK_BAUD;
-		iotflash_log(ln->dev, IOTFLASH_LOG_WARN, "%u baud did not work; trying %u", (unsigned)want, (unsigned)next);
-		want = next;
-	}
-	return try_baud(ln, want);
+	if (rc == IOTFLASH_ERR_BAUD)
+		return iotflash_fail(ln->dev, rc, "the RAM code did not hold %u baud", (unsigned)ln->target_baud);
+	return rc;
 }
 
 /* After a failed exchange: stop any transfer, find the RAM code again
@@ -590,7 +580,12 @@ static int recover(struct ln *ln)
 	if ((rc = relink_at(ln, LINK_BAUD, 3)) != IOTFLASH_OK)
 		return iotflash_fail(ln->dev, IOTFLASH_ERR_NO_LINK, "lost the RAM code (no answer at %u or %u baud)",
 		                     (unsigned)ln->baud, (unsigned)LINK_BAUD);
-	return switch_baud(ln);
+	/* Back to the session's rate; one it no longer holds is a lost link,
+	 * and the core's reconnect proves (and steps down) the rate again. */
+	if ((rc = switch_baud(ln)) == IOTFLASH_ERR_BAUD)
+		return iotflash_fail(ln->dev, IOTFLASH_ERR_NO_LINK, "the RAM code no longer holds %u baud",
+		                     (unsigned)ln->target_baud);
+	return rc;
 }
 
 /* ---- flash operations ---- */
