@@ -198,7 +198,8 @@ static int connect_tries(struct iotflash_session *s, bool chip_was_there)
 
 /* Connect, then step down while the rate does not hold: the driver could
  * not reach it (IOTFLASH_ERR_BAUD from open()), or the link garbles data
- * at it (link_holds).  The link rate itself is never stepped below. */
+ * at it (link_holds).  The link rate itself is never stepped below, and
+ * is the last step. */
 static int bring_up(struct iotflash_session *s, bool chip_was_there)
 {
 	int rc;
@@ -218,11 +219,13 @@ static int bring_up(struct iotflash_session *s, bool chip_was_there)
 			        "the link garbles data at %u baud (adapter or wiring); stepping down to %u baud",
 			        (unsigned)from, (unsigned)lower);
 			drv_close(s);
-		} else if (rc == IOTFLASH_ERR_BAUD && s->target_baud > s->chip->link_baud) {
+		} else if (rc == IOTFLASH_ERR_BAUD && s->target_baud != s->chip->link_baud) {
+			/* A rate below the link rate (-b) that the chip has no way
+			 * to take: the link rate, where every session starts. */
 			from = s->target_baud;
 			lower = session_next_rate(s->chip, from);
-			ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; stepping down to %u baud", s->ctx->error,
-			        (unsigned)lower);
+			ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; %s %u baud", s->ctx->error,
+			        lower < from ? "stepping down to" : "staying at the link rate,", (unsigned)lower);
 		} else {
 			break;
 		}

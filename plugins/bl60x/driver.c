@@ -701,10 +701,18 @@ static int loader_to_target(struct bl *bl, uint32_t target)
 	iotflash_sleep_ms(bl->dev, LOADER_START_MS);
 	if ((rc = loader_link(bl, target, &ok)) != IOTFLASH_OK)
 		return rc;
-	if (!ok)
-		return iotflash_fail(bl->dev, IOTFLASH_ERR_BAUD, "the eflash_loader did not answer its handshake at %u baud",
-		                     (unsigned)target);
-	return IOTFLASH_OK;
+	if (ok)
+		return IOTFLASH_OK;
+	/* The loader latches the rate it rounds the burst to (§1.5): found
+	 * there, it is reset by op_open() into the ROM's handshake, where the
+	 * next open() meets the BootROM at once. */
+	if (bl_loader_baud(target) != target && set_baud(bl, bl_loader_baud(target)) == IOTFLASH_OK) {
+		struct bl_boot_info bi;
+		if (probe_boot_info(bl, &bi, &ok) == IOTFLASH_OK && ok)
+			bl->linked = true;
+	}
+	return iotflash_fail(bl->dev, IOTFLASH_ERR_BAUD, "no link at %u baud: the eflash_loader did not answer its "
+	                     "handshake there", (unsigned)target);
 }
 
 /* BL616 ROM timeout and flash setup (§3.6). */
