@@ -60,15 +60,16 @@ else
 fi
 
 status=0
+errs=$(mktemp) || exit 2
+trap 'rm -f "$errs"' EXIT
 for graph in files modules; do
 	edges=${!graph}
-	if ! order=$(echo "$edges" | tsort 2>/tmp/include-graph.$$); then
+	if ! order=$(echo "$edges" | tsort 2>"$errs"); then
 		echo "include-graph: the $graph of core/ include each other in a circle:" >&2
-		sed 's/^tsort: /  /' /tmp/include-graph.$$ >&2
+		sed 's/^tsort: /  /' "$errs" >&2
 		status=1
 	elif [ $graph = modules ]; then
 		echo "layers, bottom first: $(echo "$order" | tac | tr '\n' ' ')"
 	fi
-	rm -f /tmp/include-graph.$$
 done
 exit $status
