@@ -43,8 +43,8 @@ END_TEST
 START_TEST(test_bl60x_stops_at_rom_rate)
 {
 	/* link_baud 500000: nothing lower is ever tried. */
-	static const uint32_t want[] = {1000000, 921600, 500000};
-	walk("bl602", 2000000, want, 3);
+	static const uint32_t want[] = {1500000, 1000000, 921600, 500000};
+	walk("bl602", 2000000, want, 4);
 	ck_assert_uint_eq(session_next_rate(chip("bl602"), 1200000), 1000000);
 }
 END_TEST
