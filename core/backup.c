@@ -4,7 +4,7 @@
  * (verified) and kept as backups/CHIP-YYYYMMDD-HHMMSS.bin, mode 0600 (it
  * holds Wi-Fi credentials), with a JSON record beside it that identifies
  * the device and lets the backup be checked later. */
-#include "engine.h"
+#include "backup.h"
 
 #include <errno.h>
 #include <stdio.h>

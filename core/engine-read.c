@@ -42,7 +42,7 @@ static int device_sum(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *s
 {
 	int rc = IOTFLASH_OK;
 	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-		if ((rc = engine_device_sum(rd->s, addr, len, sum)) == IOTFLASH_OK)
+		if ((rc = link_sum(rd->s, addr, len, sum)) == IOTFLASH_OK)
 			return IOTFLASH_OK;
 		if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_LOADER_MISSING)
 			return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "checksum", addr, len) : rc;
@@ -74,7 +74,7 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 			rd->r->retries++;
 		if (s->cancelled)
 			return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
-		rc = engine_drv_read(s, addr, buf, len);
+		rc = link_read(s, addr, buf, len);
 		rd->r->moved += len;
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
@@ -85,7 +85,7 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 			continue;
 		}
 		if (expected) {
-			size_t n = engine_host_sum(s, buf, len, got);
+			size_t n = drv_host_sum(s, buf, len, got);
 			if (memcmp(got, expected, n) == 0)
 				return IOTFLASH_OK;
 			snprintf(rd->last_error, sizeof(rd->last_error), "data does not match the chip's checksum");
@@ -96,7 +96,7 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 		}
 		if (!again && !(again = malloc(len)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		rc = engine_drv_read(s, addr, again, len);
+		rc = link_read(s, addr, again, len);
 		rd->r->moved += len;
 		if (rc == IOTFLASH_OK && memcmp(again, buf, len) == 0) {
 			free(again);
@@ -127,14 +127,14 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 		goto one_by_one;
 	if (s->cancelled)
 		return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
-	rc = engine_drv_read(s, addr, buf, len);
+	rc = link_read(s, addr, buf, len);
 	rd->r->moved += len;
 	if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING)
 		return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "read", addr, len) : rc;
 	if (rc == IOTFLASH_OK && !sums) {
 		if (!(again = malloc(len)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		rc = engine_drv_read(s, addr, again, len);
+		rc = link_read(s, addr, again, len);
 		rd->r->moved += len;
 	}
 	if (rc != IOTFLASH_OK) {
@@ -143,7 +143,7 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 	}
 	for (uint32_t k = 0; k < n; k++) {
 		uint8_t *blk = buf + k * rb;
-		bool good = !all_bad && (sums ? memcmp(got, sums[k], engine_host_sum(s, blk, rb, got)) == 0
+		bool good = !all_bad && (sums ? memcmp(got, sums[k], drv_host_sum(s, blk, rb, got)) == 0
 		                              : memcmp(again + k * rb, blk, rb) == 0);
 		if (!good) {
 			rd->one_by_one = true;
@@ -181,11 +181,11 @@ static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *bu
 	size_t n;
 	int rc = IOTFLASH_OK;
 
-	if (!engine_has_sum(s))
+	if (!drv_has_sum(s))
 		return read_run(rd, addr, nblk, buf, NULL);
 	memset(buf, 0xff, len);  /* what blank flash reads */
 	if (skip && rd->in_blank_run && len > rb) {
-		n = engine_host_sum(s, buf, len, blank);
+		n = drv_host_sum(s, buf, len, blank);
 		if ((rc = device_sum(rd, addr, len, sum)) != IOTFLASH_OK)
 			return rc;
 		if (memcmp(sum, blank, n) == 0) {
@@ -195,7 +195,7 @@ static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *bu
 	}
 	if (!(sums = malloc(nblk * sizeof(*sums))))
 		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	n = engine_host_sum(s, buf, rb, blank);
+	n = drv_host_sum(s, buf, rb, blank);
 	for (uint32_t k = 0; k <= nblk && rc == IOTFLASH_OK; k++) {
 		bool is_blank_blk = false;
 		if (k < nblk) {

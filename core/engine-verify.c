@@ -40,7 +40,7 @@ static int compare_range(struct iotflash_session *s, uint32_t addr, uint32_t len
 	uint64_t done = 0;
 	int rc;
 
-	if (!engine_has_sum(s) || addr % align || len % align) {
+	if (!drv_has_sum(s) || addr % align || len % align) {
 		/* No usable device checksum: read back (the core's fallback). */
 		uint8_t *back = malloc(len);
 		if (!back)

@@ -6,6 +6,7 @@
  * non-blank blocks, and prove every unit with the chip's checksum, erasing
  * and writing it again if it does not match. */
 #include "engine.h"
+#include "backup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,11 +68,11 @@ static int erase_and_program(struct iotflash_session *s, uint32_t addr, uint32_t
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
 	if (!erased)
-		rc = engine_drv_erase(s, addr, len);
+		rc = link_erase(s, addr, len);
 	for (uint32_t off = 0; rc == IOTFLASH_OK && off < len; off += wb) {
 		if (is_blank(data + off, wb))
 			continue;  /* erased flash already reads 0xFF */
-		rc = engine_drv_write(s, addr + off, data + off, wb);
+		rc = link_write(s, addr + off, data + off, wb);
 		r->moved += wb;
 	}
 	return rc;
@@ -196,10 +197,10 @@ static int plan_by_checksum(struct change *c, uint32_t pos, uint32_t len)
 	if (!ff)
 		return ctx_fail(c->s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 	memset(ff, 0xff, len);
-	n = engine_host_sum(c->s, c->img + (pos - c->e0), len, want);
-	engine_host_sum(c->s, ff, len, blank);
+	n = drv_host_sum(c->s, c->img + (pos - c->e0), len, want);
+	drv_host_sum(c->s, ff, len, blank);
 	free(ff);
-	if ((rc = engine_device_sum(c->s, pos, len, dev)) != IOTFLASH_OK)
+	if ((rc = link_sum(c->s, pos, len, dev)) != IOTFLASH_OK)
 		return rc;
 	if (memcmp(dev, want, n) == 0) {
 		mark(c, pos, len, false, is_blank(c->img + (pos - c->e0), len));
@@ -229,7 +230,7 @@ static int plan_by_reading(struct change *c, uint32_t pos, uint32_t len, bool *r
 
 	if (!back)
 		return ctx_fail(c->s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	rc = engine_drv_read(c->s, pos, back, len);
+	rc = link_read(c->s, pos, back, len);
 	c->r->moved += len;
 	if (rc == IOTFLASH_OK) {
 		for (uint32_t off = 0; off < len; off += c->eu) {
@@ -249,7 +250,7 @@ static int plan_by_reading(struct change *c, uint32_t pos, uint32_t len, bool *r
 
 static int plan(struct change *c)
 {
-	bool by_sum = want_skip(c->o) && engine_has_sum(c->s);
+	bool by_sum = want_skip(c->o) && drv_has_sum(c->s);
 	bool by_reading = want_skip(c->o) && !by_sum && !want_backup(c->o);
 	int rc;
 

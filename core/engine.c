@@ -54,21 +54,6 @@ int engine_check_protected(struct iotflash_session *s, uint32_t addr, uint32_t l
 	return IOTFLASH_OK;
 }
 
-enum iotflash_checksum engine_sum_kind(struct iotflash_session *s)
-{
-	return s->sum_overridden ? s->sum_kind : s->chip->checksum;
-}
-
-bool engine_has_sum(struct iotflash_session *s)
-{
-	return s->drv->verify && engine_sum_kind(s) != IOTFLASH_SUM_NONE;
-}
-
-size_t engine_host_sum(struct iotflash_session *s, const uint8_t *data, uint32_t len, uint8_t *sum)
-{
-	return iotflash_checksum_compute(engine_sum_kind(s), data, len, sum);
-}
-
 void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64_t done,
                      uint64_t total, uint64_t skipped, uint32_t addr)
 {
@@ -85,16 +70,16 @@ int engine_unit_matches(struct iotflash_session *s, uint32_t addr, uint32_t len,
 	uint8_t *back;
 	int rc;
 
-	if (engine_has_sum(s)) {
-		size_t n = engine_host_sum(s, data, len, host);
-		if ((rc = engine_device_sum(s, addr, len, dev)) != IOTFLASH_OK)
+	if (drv_has_sum(s)) {
+		size_t n = drv_host_sum(s, data, len, host);
+		if ((rc = link_sum(s, addr, len, dev)) != IOTFLASH_OK)
 			return rc;
 		*match = memcmp(dev, host, n) == 0;
 		return IOTFLASH_OK;
 	}
 	if (!(back = malloc(len)))
 		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	rc = engine_drv_read(s, addr, back, len);  /* read-back compare */
+	rc = link_read(s, addr, back, len);  /* read-back compare */
 	if (r)
 		r->moved += len;
 	*match = rc == IOTFLASH_OK && memcmp(back, data, len) == 0;

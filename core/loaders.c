@@ -4,7 +4,7 @@
  * directories, whatever the files are called and whether they are gzipped,
  * or given with --loader FILE.  The chip database says which hashes a chip
  * accepts and what each loader can do (docs/chipdb.md). */
-#include "engine.h"
+#include "state.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
-/* Sessions: resolve chip, plugin, driver and transport; open the port; get
- * the bus and identify the device.  Also the services drivers call. */
-#include "engine.h"
+/* The session layer (session.h): resolve chip, plugin, driver and
+ * transport; open the port; connect and identify; prove the link rate and
+ * step down; connect again after a reset.  It calls the driver only through
+ * drv.h.  The step-down policy lives here and nowhere else: a driver's
+ * open() connects at s->target_baud or reports IOTFLASH_ERR_BAUD, and a
+ * rate that connects but garbles data fails the link proof; either way the
+ * session lowers target_baud (session_next_rate) and connects again. */
+#include "session.h"
+#include "drv.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 static int resolve_chip(struct iotflash_session *s, struct chipdb *db, const char *name)
 {
@@ -94,10 +96,9 @@ static int connect(struct iotflash_session *s, const char *port)
 	ctx->error[0] = '\0';
 	s->rx_bytes = 0;
 	s->answered = false;
-	if ((rc = s->drv->open(&s->dev, &s->drv_priv)) != IOTFLASH_OK) {
+	if ((rc = drv_open(s)) != IOTFLASH_OK) {
 		if (!ctx->error[0])
 			ctx_fail(ctx, rc, "%s: %s", s->chip->family, iotflash_strerror(rc));
-		s->drv_priv = NULL;
 		if ((rc == IOTFLASH_ERR_NO_LINK || rc == IOTFLASH_ERR_TIMEOUT) && s->rx_bytes >= NOISE_BYTES && !s->answered)
 			ctx_fail(ctx, rc, "no %s bootloader answered, but %llu bytes of other data arrived: something else talks "
 			         "on this UART (a TuyaMCU on the same pins, a running firmware, or the wrong baud rate); "
@@ -107,7 +108,7 @@ static int connect(struct iotflash_session *s, const char *port)
 	}
 	memset(&s->info, 0, sizeof(s->info));
 	s->info.chip = s->requested;
-	if ((rc = s->drv->detect(s->drv_priv, &s->info)) != IOTFLASH_OK) {
+	if ((rc = drv_detect(s, &s->info)) != IOTFLASH_OK) {
 		char why[ERRLEN];
 		snprintf(why, sizeof(why), "%s", ctx->error[0] ? ctx->error : iotflash_strerror(rc));
 		return ctx_fail(ctx, rc, "connected, but identifying the chip failed: %s", why);
@@ -116,13 +117,22 @@ static int connect(struct iotflash_session *s, const char *port)
 	return IOTFLASH_OK;
 }
 
-static uint32_t next_lower_rate(uint32_t baud)
+uint32_t session_next_rate(const struct iotflash_chip *c, uint32_t from)
 {
-	static const uint32_t rates[] = {3000000, 2000000, 1500000, 921600, 460800, 230400, 115200};
-	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
-		if (rates[i] < baud)
-			return rates[i];
-	return 115200;
+	static const int64_t common[] = {3000000, 2000000, 1500000, 1000000, 921600, 460800, 230400};
+	const struct iotflash_param *p = iotflash_chip_param(c, "baud_steps");
+	const int64_t *rates = common;
+	unsigned n = sizeof(common) / sizeof(common[0]);
+	uint32_t best = c->link_baud;
+
+	if (p && p->type == IOTFLASH_PARAM_INT_LIST) {
+		rates = p->ints;
+		n = p->n;
+	}
+	for (unsigned i = 0; i < n; i++)  /* the list's order does not matter */
+		if (rates[i] < (int64_t)from && rates[i] > (int64_t)best)
+			best = (uint32_t)rates[i];
+	return best;
 }
 
 /* Prove a rate above the link rate with test transfers: two clean block
@@ -133,24 +143,23 @@ static bool link_holds(struct iotflash_session *s)
 {
 	uint32_t rb = s->chip->read_block, addr = s->chip->app_offset;
 	uint8_t dev[IOTFLASH_SUM_MAX], host[IOTFLASH_SUM_MAX], *buf;
-	bool sum = engine_has_sum(s);
+	bool sum = drv_has_sum(s);
 	int clean = 0;
 
 	if (s->baud <= s->chip->link_baud || !(buf = malloc(2 * (size_t)rb)))
 		return true;
 	addr = addr < s->flash_size ? addr - addr % rb : 0;
 	for (int i = 0; i < LINK_PROOF_TRIES && clean < 2; i++) {
-		int rc = s->drv->read(s->drv_priv, addr, buf, rb);
+		int rc = drv_read(s, addr, buf, rb);
 		bool ok = rc == IOTFLASH_OK;
-		if (rc != IOTFLASH_OK && !engine_link_error(rc)) {
+		if (rc != IOTFLASH_OK && !drv_link_error(rc)) {
 			clean = 2;  /* cannot read here (no loader, write-only): nothing to prove with */
 			break;
 		}
 		if (ok && sum)
-			ok = engine_device_sum(s, addr, rb, dev) == IOTFLASH_OK &&
-			     memcmp(dev, host, engine_host_sum(s, buf, rb, host)) == 0;
+			ok = drv_sum(s, addr, rb, dev) == IOTFLASH_OK && memcmp(dev, host, drv_host_sum(s, buf, rb, host)) == 0;
 		else if (ok)
-			ok = s->drv->read(s->drv_priv, addr, buf + rb, rb) == IOTFLASH_OK && memcmp(buf, buf + rb, rb) == 0;
+			ok = drv_read(s, addr, buf + rb, rb) == IOTFLASH_OK && memcmp(buf, buf + rb, rb) == 0;
 		clean = ok ? clean + 1 : 0;
 	}
 	free(buf);
@@ -158,34 +167,70 @@ static bool link_holds(struct iotflash_session *s)
 	return clean >= 2;
 }
 
-/* Connect at the target rate and step down until the link carries data. */
-static int bring_up(struct iotflash_session *s)
+/* A connect that failed on the link once the chip had shown itself was
+ * most likely cut short by a reset: reconnecting (it was there a moment
+ * ago), identifying after open() worked, or open() breaking off after the
+ * bootloader answered.  NO_LINK from open() is the driver's verdict that
+ * the chip is not in a mode it can use (e.g. a ROM monitor it could not
+ * leave); asking again does not change that. */
+static bool worth_connecting_again(struct iotflash_session *s, int rc, bool chip_was_there)
+{
+	if (!drv_link_error(rc))
+		return false;
+	if (chip_was_there || s->drv_priv)
+		return true;
+	return s->answered && rc != IOTFLASH_ERR_NO_LINK;
+}
+
+/* Connect at target_baud, up to CONNECT_TRIES times (see above). */
+static int connect_tries(struct iotflash_session *s, bool chip_was_there)
+{
+	int rc;
+
+	for (int attempt = 1;; attempt++) {
+		rc = connect(s, s->port);
+		if (rc == IOTFLASH_OK || attempt >= CONNECT_TRIES || !worth_connecting_again(s, rc, chip_was_there))
+			return rc;
+		ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; connecting again", s->ctx->error);
+		drv_close(s);
+	}
+}
+
+/* Connect, then step down while the rate does not hold: the driver could
+ * not reach it (IOTFLASH_ERR_BAUD from open()), or the link garbles data
+ * at it (link_holds).  The link rate itself is never stepped below, and
+ * is the last step. */
+static int bring_up(struct iotflash_session *s, bool chip_was_there)
 {
 	int rc;
 
 	s->connecting = true;
-	rc = connect(s, s->port);
-	if (rc != IOTFLASH_OK && s->drv_priv && engine_link_error(rc)) {
-		/* The bootloader answered, then went quiet: reset while we asked. */
-		ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; connecting again", s->ctx->error);
-		s->drv->close(s->drv_priv);
-		s->drv_priv = NULL;
-		rc = connect(s, s->port);
-	}
-	if (rc != IOTFLASH_OK)
-		goto out;
-	while (!link_holds(s)) {
-		uint32_t lower = next_lower_rate(s->baud);
-		ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session",
-		        "the link garbles data at %u baud (adapter or wiring); stepping down to %u baud",
-		        (unsigned)s->baud, (unsigned)lower);
-		s->drv->close(s->drv_priv);
-		s->drv_priv = NULL;
+	for (;;) {
+		uint32_t from, lower;
+		rc = connect_tries(s, chip_was_there);
+		if (rc == IOTFLASH_OK && link_holds(s))
+			break;
+		if (rc == IOTFLASH_OK) {
+			from = s->baud < s->target_baud ? s->baud : s->target_baud;
+			lower = session_next_rate(s->chip, from);
+			if (lower >= s->target_baud)
+				break;  /* nothing lower to ask the driver for: take the link as it is */
+			ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session",
+			        "the link garbles data at %u baud (adapter or wiring); stepping down to %u baud",
+			        (unsigned)from, (unsigned)lower);
+			drv_close(s);
+		} else if (rc == IOTFLASH_ERR_BAUD && s->target_baud != s->chip->link_baud) {
+			/* A rate below the link rate (-b) that the chip has no way
+			 * to take: the link rate, where every session starts. */
+			from = s->target_baud;
+			lower = session_next_rate(s->chip, from);
+			ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; %s %u baud", s->ctx->error,
+			        lower < from ? "stepping down to" : "staying at the link rate,", (unsigned)lower);
+		} else {
+			break;
+		}
 		s->target_baud = lower;
-		if ((rc = connect(s, s->port)) != IOTFLASH_OK)
-			goto out;
 	}
-out:
 	s->connecting = false;
 	return rc;
 }
@@ -200,14 +245,8 @@ int session_reconnect(struct iotflash_session *s)
 	ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session",
 	        "%s stopped answering (reset by a power dip or a loose wire?); connecting again", chip->name);
 	s->ctx->error[0] = '\0';
-	for (int attempt = 0; attempt < 2; attempt++) {  /* it may be reset again while we connect */
-		if (s->drv_priv)
-			s->drv->close(s->drv_priv);
-		s->drv_priv = NULL;
-		if ((rc = bring_up(s)) == IOTFLASH_OK)
-			break;
-	}
-	if (rc != IOTFLASH_OK) {
+	drv_close(s);
+	if ((rc = bring_up(s, true)) != IOTFLASH_OK) {
 		snprintf(why, sizeof(why), "%s", s->ctx->error[0] ? s->ctx->error : iotflash_strerror(rc));
 		snprintf(s->lost_msg, sizeof(s->lost_msg),
 		         "%s stopped answering and connecting again failed (%.300s): check its power and wiring, then run "
@@ -263,7 +302,7 @@ IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct io
 		rc = ctx_fail(ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = bring_up(s)) != IOTFLASH_OK)
+	if ((rc = bring_up(s, false)) != IOTFLASH_OK)
 		goto fail;
 	*out = s;
 	return IOTFLASH_OK;
@@ -276,8 +315,7 @@ IOTFLASH_API void iotflash_session_close(struct iotflash_session *s)
 {
 	if (!s)
 		return;
-	if (s->drv && s->drv_priv)
-		s->drv->close(s->drv_priv);
+	drv_close(s);
 	if (s->tr && s->tr_priv)
 		s->tr->close(s->tr_priv);
 	free(s->loader_path);
@@ -291,183 +329,3 @@ IOTFLASH_API const struct iotflash_chip *iotflash_session_chip(struct iotflash_s
 IOTFLASH_API uint32_t iotflash_session_flash_size(struct iotflash_session *s) { return s->flash_size; }
 IOTFLASH_API uint32_t iotflash_session_baud(struct iotflash_session *s) { return s->baud; }
 IOTFLASH_API void iotflash_session_cancel(struct iotflash_session *s) { s->cancelled = 1; }
-
-/* ---- services for drivers ---- */
-
-IOTFLASH_API int iotflash_io_write(struct iotflash_dev *dev, const void *buf, size_t len)
-{
-	struct iotflash_session *s = dev->s;
-	iotflash_log_wire(dev, true, buf, len);
-	return s->tr->write ? s->tr->write(s->tr_priv, buf, len) : IOTFLASH_ERR_UNSUPPORTED;
-}
-
-IOTFLASH_API int iotflash_io_read(struct iotflash_dev *dev, void *buf, size_t len, unsigned timeout_ms)
-{
-	struct iotflash_session *s = dev->s;
-	int n;
-	if (s->cancelled)
-		return IOTFLASH_ERR_CANCELLED;
-	if (!s->tr->read)
-		return IOTFLASH_ERR_UNSUPPORTED;
-	n = s->tr->read(s->tr_priv, buf, len, timeout_ms);
-	if (n > 0) {
-		s->rx_bytes += (uint64_t)n;
-		iotflash_log_wire(dev, false, buf, (size_t)n);
-	}
-	return n;
-}
-
-IOTFLASH_API int iotflash_io_set_baud(struct iotflash_dev *dev, uint32_t baud)
-{
-	struct iotflash_session *s = dev->s;
-	int rc = s->tr->set_baud ? s->tr->set_baud(s->tr_priv, baud) : IOTFLASH_ERR_UNSUPPORTED;
-	if (rc == IOTFLASH_OK)
-		s->baud = baud;
-	return rc;
-}
-
-IOTFLASH_API uint32_t iotflash_io_baud(struct iotflash_dev *dev) { return dev->s->baud; }
-
-IOTFLASH_API int iotflash_io_drain(struct iotflash_dev *dev)
-{
-	struct iotflash_session *s = dev->s;
-	return s->tr->drain ? s->tr->drain(s->tr_priv) : IOTFLASH_OK;
-}
-
-IOTFLASH_API int iotflash_io_flush_input(struct iotflash_dev *dev)
-{
-	struct iotflash_session *s = dev->s;
-	return s->tr->flush_input ? s->tr->flush_input(s->tr_priv) : IOTFLASH_OK;
-}
-
-IOTFLASH_API int iotflash_io_set_lines(struct iotflash_dev *dev, int dtr, int rts)
-{
-	struct iotflash_session *s = dev->s;
-	return s->tr->set_lines ? s->tr->set_lines(s->tr_priv, dtr, rts) : IOTFLASH_ERR_UNSUPPORTED;
-}
-
-IOTFLASH_API unsigned iotflash_io_wire_ms(struct iotflash_dev *dev, size_t n)
-{
-	uint32_t baud = dev->s->baud ? dev->s->baud : 115200;
-	return (unsigned)((n * 10 * 1000 + baud - 1) / baud);
-}
-
-IOTFLASH_API int iotflash_spi_cs(struct iotflash_dev *dev, bool asserted)
-{
-	struct iotflash_session *s = dev->s;
-	return s->tr->spi_cs ? s->tr->spi_cs(s->tr_priv, asserted) : IOTFLASH_ERR_UNSUPPORTED;
-}
-
-IOTFLASH_API int iotflash_spi_xfer(struct iotflash_dev *dev, const uint8_t *tx, uint8_t *rx, size_t len)
-{
-	struct iotflash_session *s = dev->s;
-	return s->tr->spi_xfer ? s->tr->spi_xfer(s->tr_priv, tx, rx, len) : IOTFLASH_ERR_UNSUPPORTED;
-}
-
-IOTFLASH_API int iotflash_spi_set_pin(struct iotflash_dev *dev, unsigned pin, bool high)
-{
-	struct iotflash_session *s = dev->s;
-	return s->tr->set_pin ? s->tr->set_pin(s->tr_priv, pin, high) : IOTFLASH_ERR_UNSUPPORTED;
-}
-
-IOTFLASH_API const struct iotflash_chip *iotflash_dev_chip(struct iotflash_dev *dev) { return dev->s->requested; }
-IOTFLASH_API const char *iotflash_dev_family(struct iotflash_dev *dev) { return dev->s->family; }
-IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev) { return dev->s->target_baud; }
-IOTFLASH_API bool iotflash_dev_cancelled(struct iotflash_dev *dev) { return dev->s->cancelled != 0; }
-IOTFLASH_API void iotflash_dev_answered(struct iotflash_dev *dev) { dev->s->answered = true; }
-
-IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotflash_checksum kind)
-{
-	dev->s->sum_overridden = true;
-	dev->s->sum_kind = kind;
-}
-
-/* The RAM loader services (iotflash_dev_loader ...) live in loaders.c. */
-
-IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name)
-{
-	return chipdb_find(dev->s->ctx->db, name);
-}
-
-IOTFLASH_API const struct iotflash_chip *iotflash_db_family_chip(struct iotflash_dev *dev, const char *family, unsigned i)
-{
-	return chipdb_family_chip(dev->s->ctx->db, family, i);
-}
-
-IOTFLASH_API const struct iotflash_flash_part *iotflash_db_flash(struct iotflash_dev *dev, uint32_t jedec)
-{
-	return chipdb_flash(dev->s->ctx->db, dev->s->family, jedec);
-}
-
-IOTFLASH_API void iotflash_log(struct iotflash_dev *dev, enum iotflash_log_level level, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	ctx_vlog(dev->s->ctx, level, dev->s->chip->family, fmt, ap);
-	va_end(ap);
-}
-
-IOTFLASH_API void iotflash_log_wire(struct iotflash_dev *dev, bool to_device, const uint8_t *buf, size_t len)
-{
-	struct iotflash_ctx *ctx = dev->s->ctx;
-	char line[3 * 32 + 1];
-
-	if (ctx->log_max < IOTFLASH_LOG_WIRE || !ctx->log_fn)
-		return;
-	for (size_t off = 0; off < len; off += 32) {
-		size_t n = len - off < 32 ? len - off : 32, k = 0;
-		for (size_t i = 0; i < n; i++)
-			k += (size_t)snprintf(line + k, sizeof(line) - k, "%02x ", buf[off + i]);
-		if (k)
-			line[k - 1] = '\0';
-		ctx_log(ctx, IOTFLASH_LOG_WIRE, dev->s->chip->family, "%s %s", to_device ? ">>" : "<<", line);
-		if (off >= 64 && len - off > 64) {  /* long payloads: head and tail */
-			off = len - 64 - (len % 32 ? len % 32 : 32);
-			ctx_log(ctx, IOTFLASH_LOG_WIRE, dev->s->chip->family, "   ... (%zu bytes)", len);
-		}
-	}
-}
-
-IOTFLASH_API void iotflash_notice(struct iotflash_dev *dev, const char *fmt, ...)
-{
-	struct iotflash_ctx *ctx = dev->s->ctx;
-	char msg[ERRLEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (ctx->notice_fn)
-		ctx->notice_fn(ctx->log_user, msg);
-	else
-		ctx_log(ctx, IOTFLASH_LOG_WARN, dev->s->chip->family, "%s", msg);
-}
-
-IOTFLASH_API int iotflash_fail(struct iotflash_dev *dev, int err, const char *fmt, ...)
-{
-	struct iotflash_ctx *ctx = dev->s->ctx;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
-	va_end(ap);
-	ctx_log(ctx, IOTFLASH_LOG_DEBUG, dev->s->chip->family, "failure: %s", ctx->error);
-	return err;
-}
-
-IOTFLASH_API uint64_t iotflash_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-IOTFLASH_API void iotflash_sleep_ms(struct iotflash_dev *dev, unsigned ms)
-{
-	while (ms > 0 && !(dev && dev->s->cancelled)) {
-		unsigned step = ms > 20 ? 20 : ms;
-		struct timespec ts = {0, (long)step * 1000000L};
-		nanosleep(&ts, NULL);
-		ms -= step;
-	}
-}

@@ -51,7 +51,11 @@ struct iotflash_chip_info {
 struct iotflash_driver {
 	const char *name;          /* matched against a chip's `driver:` */
 	const char *description;
-	/* Get the bus (link, baud), allocate state.  The port is open. */
+	/* Get the bus, switch once to iotflash_dev_target_baud(), allocate
+	 * state.  The port is open.  A rate the chip or the port does not take
+	 * is reported as IOTFLASH_ERR_BAUD (state freed, the chip left where
+	 * the next open() finds it): stepping down is the core's, never the
+	 * driver's (docs/plugins.md section 6). */
 	int (*open)(struct iotflash_dev *dev, void **priv);
 	/* Leave the chip as the user expects (restore protection, reboot). */
 	void (*close)(void *priv);
@@ -146,7 +150,8 @@ IOTFLASH_API int iotflash_spi_set_pin(struct iotflash_dev *dev, unsigned pin, bo
 /* What the user asked for. */
 IOTFLASH_API const struct iotflash_chip *iotflash_dev_chip(struct iotflash_dev *dev); /* NULL: family */
 IOTFLASH_API const char *iotflash_dev_family(struct iotflash_dev *dev);
-IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev); /* --baud or chip max */
+/* --baud or the chip's max_baud, lowered by the core's step-downs. */
+IOTFLASH_API uint32_t iotflash_dev_target_baud(struct iotflash_dev *dev);
 /* A RAM loader of the chip (chip->loaders): --loader FILE (gunzipped if
  * compressed; a file of unknown SHA-256 is used with a warning), else the
  * first of the chip's loaders whose SHA-256 a file in the loader

@@ -430,41 +430,34 @@ static int bk_try_baud(struct bk *bk, uint32_t baud)
 	return IOTFLASH_OK;
 }
 
-/* Move to target, stepping down the standard rates when the chip or the
- * adapter cannot do one. */
+/* Move to the rate the core asks for, once.  A rate the chip or the adapter
+ * does not take is reported (IOTFLASH_ERR_BAUD) with the chip found again
+ * where it is; stepping down is the core's (docs/plugins.md, "Link rates"). */
 static int bk_switch_baud(struct bk *bk, uint32_t target)
 {
-	uint32_t rate = target;
+	uint32_t old = bk->baud, rates[3];
+	unsigned n;
+	int rc;
 
-	while (rate && rate != bk->baud) {
-		uint32_t old = bk->baud, next, rates[3];
-		unsigned n;
-		int rc;
-
-		if (bk_try_baud(bk, rate) == IOTFLASH_OK) {
-			iotflash_log(bk->dev, IOTFLASH_LOG_INFO, "switched to %u baud", (unsigned)rate);
-			return IOTFLASH_OK;
-		}
-		if (iotflash_dev_cancelled(bk->dev))
-			return iotflash_fail(bk->dev, IOTFLASH_ERR_CANCELLED, "cancelled");
-		next = bk_baud_next_lower(rate);
-		iotflash_log(bk->dev, IOTFLASH_LOG_WARN, "the chip did not confirm %u baud; %s%u baud",
-		             (unsigned)rate, next > old ? "trying " : "staying at ",
-		             (unsigned)(next > old ? next : old));
-		iotflash_io_set_baud(bk->dev, old);
-		bk->baud = old;
-		/* The chip may have switched and lost only its reply. */
-		n = add_rate(rates, 0, bk->link_baud);
-		n = add_rate(rates, n, old);
-		n = add_rate(rates, n, rate);
-		rc = bk_get_bus(bk, rates, n);
-		if (rc != IOTFLASH_OK)
-			return rc;
-		if (bk->baud == rate)
-			return IOTFLASH_OK;
-		rate = next > bk->baud ? next : 0;
+	if (target == bk->baud)
+		return IOTFLASH_OK;
+	if (bk_try_baud(bk, target) == IOTFLASH_OK) {
+		iotflash_log(bk->dev, IOTFLASH_LOG_INFO, "switched to %u baud", (unsigned)target);
+		return IOTFLASH_OK;
 	}
-	return IOTFLASH_OK;
+	if (iotflash_dev_cancelled(bk->dev))
+		return iotflash_fail(bk->dev, IOTFLASH_ERR_CANCELLED, "cancelled");
+	iotflash_io_set_baud(bk->dev, old);
+	bk->baud = old;
+	/* The chip may have switched and lost only its reply. */
+	n = add_rate(rates, 0, bk->link_baud);
+	n = add_rate(rates, n, old);
+	n = add_rate(rates, n, target);
+	if ((rc = bk_get_bus(bk, rates, n)) != IOTFLASH_OK)
+		return rc;
+	if (bk->baud == target)
+		return IOTFLASH_OK;
+	return iotflash_fail(bk->dev, IOTFLASH_ERR_BAUD, "the chip did not confirm %u baud", (unsigned)target);
 }
 
 /* ---- commands ---- */

@@ -461,16 +461,6 @@ bool bk_sr_change(uint32_t sr, unsigned sr_count, uint32_t mask, uint32_t target
 	return true;
 }
 
-uint32_t bk_baud_next_lower(uint32_t baud)
-{
-	static const uint32_t rates[] = { 2000000, 1500000, 921600, 460800, 230400, 115200 };
-
-	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
-		if (rates[i] < baud)
-			return rates[i];
-	return 0;
-}
-
 uint32_t bk_efuse_ctrl_start(uint32_t ctrl, unsigned byte_index)
 {
 	return (ctrl & ~0x1F02u) | ((uint32_t)(byte_index & 0x1F) << 8) | 1u;

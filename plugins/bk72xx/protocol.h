@@ -137,8 +137,6 @@ bool bk_crc_range(uint32_t start, uint32_t len, uint32_t *end);
 bool bk_sr_change(uint32_t sr, unsigned sr_count, uint32_t mask, uint32_t target,
                   uint32_t *value, unsigned *nbytes);
 
-/* Standard rates below baud, highest first: 0 when none is left. */
-uint32_t bk_baud_next_lower(uint32_t baud);
 
 /* eFuse key (§8): EFUSE_CTRL value that starts reading byte i. */
 #define BK_REG_EFUSE_CTRL 0x00800074u

@@ -646,20 +646,6 @@ static int upload_with_retries(struct bl *bl)
 
 /* ---- getting to the target rate ---- */
 
-static const uint32_t step_rates[] = { 2000000, 1000000, 921600, 500000, 230400, 115200 };
-
-/* Rates to try: the target, then lower standard ones. */
-static unsigned rate_plan(uint32_t target, uint32_t *out, unsigned max)
-{
-	unsigned n = 0;
-
-	out[n++] = target;
-	for (size_t i = 0; i < sizeof step_rates / sizeof step_rates[0] && n < max; i++)
-		if (step_rates[i] < target)
-			out[n++] = step_rates[i];
-	return n;
-}
-
 static int loader_link(struct bl *bl, uint32_t baud, bool *ok)
 {
 	int rc = set_baud(bl, baud);
@@ -676,13 +662,6 @@ static int loader_link(struct bl *bl, uint32_t baud, bool *ok)
 		}
 	}
 	return rc;
-}
-
-static void warn_step(struct bl *bl, uint32_t target, uint32_t got)
-{
-	if (got != target)
-		iotflash_log(bl->dev, IOTFLASH_LOG_WARN, "no link at %u baud; using %u baud",
-		             (unsigned)target, (unsigned)got);
 }
 
 /* A loader found running is in command state and skips bursts; its third
@@ -708,27 +687,32 @@ static int loader_back_to_handshake(struct bl *bl)
 	return IOTFLASH_OK;
 }
 
-/* The loader auto-bauds on a new burst at any rate (§1.5). */
+/* The loader auto-bauds on a new burst at any rate (§1.5): the rate the
+ * core asks for, once.  One it does not answer at is reported
+ * (IOTFLASH_ERR_BAUD, the loader back in its handshake); stepping down is
+ * the core's (docs/plugins.md, "Link rates"). */
 static int loader_to_target(struct bl *bl, uint32_t target)
 {
-	uint32_t rates[8];
-	unsigned n = rate_plan(target, rates, 8);
 	bool ok = false;
 	int rc;
 
 	if (bl->loader_was_running && (rc = loader_back_to_handshake(bl)) != IOTFLASH_OK)
 		return rc;
 	iotflash_sleep_ms(bl->dev, LOADER_START_MS);
-	for (unsigned i = 0; i < n; i++) {
-		rc = loader_link(bl, rates[i], &ok);
-		if (rc != IOTFLASH_OK)
-			return rc;
-		if (ok) {
-			warn_step(bl, target, rates[i]);
-			return IOTFLASH_OK;
-		}
+	if ((rc = loader_link(bl, target, &ok)) != IOTFLASH_OK)
+		return rc;
+	if (ok)
+		return IOTFLASH_OK;
+	/* The loader latches the rate it rounds the burst to (§1.5): found
+	 * there, it is reset by op_open() into the ROM's handshake, where the
+	 * next open() meets the BootROM at once. */
+	if (bl_loader_baud(target) != target && set_baud(bl, bl_loader_baud(target)) == IOTFLASH_OK) {
+		struct bl_boot_info bi;
+		if (probe_boot_info(bl, &bi, &ok) == IOTFLASH_OK && ok)
+			bl->linked = true;
 	}
-	return iotflash_fail(bl->dev, IOTFLASH_ERR_NO_LINK, "the eflash_loader did not answer its handshake at any rate");
+	return iotflash_fail(bl->dev, IOTFLASH_ERR_BAUD, "no link at %u baud: the eflash_loader did not answer its "
+	                     "handshake there", (unsigned)target);
 }
 
 /* BL616 ROM timeout and flash setup (§3.6). */
@@ -774,31 +758,20 @@ static int bl616_clk_set(struct bl *bl, uint32_t baud)
 	return bl616_flash_para(bl);
 }
 
+/* The rate the core asks for, once.  Lost at it, the ROM is left to its
+ * idle timeout so that the next open() finds it in its handshake, and the
+ * rate is reported (IOTFLASH_ERR_BAUD). */
 static int bl616_to_target(struct bl *bl, uint32_t target)
 {
-	uint32_t rates[8];
-	unsigned n = rate_plan(target, rates, 8);
 	int rc = bl616_prepare(bl);
 
-	for (unsigned i = 0; rc == IOTFLASH_OK && i < n; i++) {
-		if (i) {
-			/* Lost at the new rate: wait for the ROM's idle timeout, start over. */
-			iotflash_sleep_ms(bl->dev, ROM_IDLE_MS);
-			rc = rom_handshake(bl);
-			if (rc == IOTFLASH_OK && !bl->have_boot_info)
-				rc = get_boot_info(bl);
-			if (rc == IOTFLASH_OK)
-				rc = bl616_prepare(bl);
-			if (rc != IOTFLASH_OK)
-				break;
-		}
-		if (bl616_clk_set(bl, rates[i]) == IOTFLASH_OK) {
-			warn_step(bl, target, rates[i]);
-			return IOTFLASH_OK;
-		}
-	}
-	return rc != IOTFLASH_OK ? rc
-	       : iotflash_fail(bl->dev, IOTFLASH_ERR_NO_LINK, "the BL616 ROM did not answer after clk_set at any rate");
+	if (rc != IOTFLASH_OK)
+		return rc;
+	if (bl616_clk_set(bl, target) == IOTFLASH_OK)
+		return IOTFLASH_OK;
+	iotflash_sleep_ms(bl->dev, ROM_IDLE_MS);
+	return iotflash_fail(bl->dev, IOTFLASH_ERR_BAUD, "the BL616 ROM did not answer after clk_set to %u baud",
+	                     (unsigned)target);
 }
 
 static int bl_connect(struct bl *bl)

@@ -23,7 +23,6 @@
 #define SYNC_TIMEOUT_MS 20000
 #define BOOT_WAIT_MS 200          /* ROM jumps into the RAM code */
 #define RAM_SYNC_TRIES 10
-#define UPLOAD_TRIES 3            /* the RAM code upload, from the ROM up */
 #define BAUD_SETTLE_MS 50         /* the RAM code switches right after the line */
 #define BAUD_PROBES 5
 #define CLOSE_TRIES 3             /* `baudrate 115200` sent until it holds */
@@ -261,6 +260,7 @@ static int find_chip(struct ln *ln, enum probe *what)
 				return rc;
 			if (*what != PROBE_NONE) {
 				ln->baud = rates[i];
+				iotflash_dev_answered(ln->dev);  /* a failure from here on is the chip's */
 				return IOTFLASH_OK;
 			}
 		}
@@ -552,26 +552,16 @@ static int try_baud(struct ln *ln, uint32_t baud)
 	return IOTFLASH_ERR_BAUD;
 }
 
-/* The target rate, stepping down through common rates while one fails. */
+/* The rate the core asks for, once.  A rate the RAM code does not hold is
+ * reported (IOTFLASH_ERR_BAUD, the RAM code back at 115200): stepping down
+ * is the core's (docs/plugins.md, "Link rates"). */
 static int switch_baud(struct ln *ln)
 {
-	static const uint32_t steps[] = { 2000000, 1500000, 1000000, 921600, 460800, 230400 };
-	const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
-	uint32_t want = ln->target_baud;
-	size_t k = 0;
-	int rc;
+	int rc = try_baud(ln, ln->target_baud);
 
-	while (want > LINK_BAUD) {
-		uint32_t next;
-		if ((rc = try_baud(ln, want)) != IOTFLASH_ERR_BAUD)
-			return rc;
-		while (k < n_steps && steps[k] >= want)
-			k++;
-		next = k < n_steps ? steps[k] : LINK_BAUD;
-		iotflash_log(ln->dev, IOTFLASH_LOG_WARN, "%u baud did not work; trying %u", (unsigned)want, (unsigned)next);
-		want = next;
-	}
-	return try_baud(ln, want);
+	if (rc == IOTFLASH_ERR_BAUD)
+		return iotflash_fail(ln->dev, rc, "the RAM code did not hold %u baud", (unsigned)ln->target_baud);
+	return rc;
 }
 
 /* After a failed exchange: stop any transfer, find the RAM code again
@@ -590,7 +580,12 @@ static int recover(struct ln *ln)
 	if ((rc = relink_at(ln, LINK_BAUD, 3)) != IOTFLASH_OK)
 		return iotflash_fail(ln->dev, IOTFLASH_ERR_NO_LINK, "lost the RAM code (no answer at %u or %u baud)",
 		                     (unsigned)ln->baud, (unsigned)LINK_BAUD);
-	return switch_baud(ln);
+	/* Back to the session's rate; one it no longer holds is a lost link,
+	 * and the core's reconnect proves (and steps down) the rate again. */
+	if ((rc = switch_baud(ln)) == IOTFLASH_ERR_BAUD)
+		return iotflash_fail(ln->dev, IOTFLASH_ERR_NO_LINK, "the RAM code no longer holds %u baud",
+		                     (unsigned)ln->target_baud);
+	return rc;
 }
 
 /* ---- flash operations ---- */
@@ -861,19 +856,10 @@ static int op_open(struct iotflash_dev *dev, void **priv)
 	ln->chip = iotflash_dev_chip(dev);
 	ln->target_baud = iotflash_dev_target_baud(dev);
 	ln->baud = LINK_BAUD;
-	/* A chip reset during the upload is back in its ROM: start over. */
-	for (int attempt = 0;; attempt++) {
-		if ((rc = find_chip(ln, &what)) != IOTFLASH_OK || (rc = identify(ln, what)) != IOTFLASH_OK)
-			goto fail;
-		if (what != PROBE_ROM || ((rc = upload(ln)) == IOTFLASH_OK && (rc = sync_ram(ln)) == IOTFLASH_OK))
-			break;
-		if (attempt + 1 >= UPLOAD_TRIES || rc == IOTFLASH_ERR_ARG || rc == IOTFLASH_ERR_LOADER_MISSING ||
-		    rc == IOTFLASH_ERR_CANCELLED)
-			goto fail;
-		iotflash_log(dev, IOTFLASH_LOG_INFO, "the RAM code upload failed; starting over");
-		ln->baud = LINK_BAUD;
-		iotflash_io_set_baud(dev, LINK_BAUD);
-	}
+	if ((rc = find_chip(ln, &what)) != IOTFLASH_OK || (rc = identify(ln, what)) != IOTFLASH_OK)
+		goto fail;
+	if (what == PROBE_ROM && ((rc = upload(ln)) != IOTFLASH_OK || (rc = sync_ram(ln)) != IOTFLASH_OK))
+		goto fail;
 	if ((rc = switch_baud(ln)) != IOTFLASH_OK)
 		goto fail;
 	*priv = ln;

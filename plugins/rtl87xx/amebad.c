@@ -276,7 +276,7 @@ static int ambd_write(struct rtl *r, uint32_t addr, const uint8_t *buf, uint32_t
 	rtl_drain(r, 20, 200, -1);
 	if (!alive_at(r, r->link_baud) && (rc2 = ambd_find(r)) != IOTFLASH_OK)
 		return rc != IOTFLASH_OK ? rc : rc2;
-	rc2 = ambd_switch(r);
+	rc2 = rtl_resume_baud(r, ambd_try_baud);
 	return rc != IOTFLASH_OK ? rc : rc2;
 }
 

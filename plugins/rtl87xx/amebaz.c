@@ -256,7 +256,7 @@ static int ambz_after_session(struct rtl *r)
 		if (rc != IOTFLASH_OK)
 			return rc;
 	}
-	return ambz_switch(r);
+	return rtl_resume_baud(r, ambz_try_baud);
 }
 
 static int ambz_write(struct rtl *r, uint32_t addr, const uint8_t *buf, uint32_t len)

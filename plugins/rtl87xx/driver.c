@@ -132,11 +132,11 @@ int rtl_read_chunked(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len, u
 	return IOTFLASH_OK;
 }
 
-/* Change to r->target with try_baud; when the chip does not take it, try
- * the common rates below it, highest first, and stay where the link is. */
+/* Change to r->target with try_baud, once.  A rate the chip does not take
+ * is reported (IOTFLASH_ERR_BAUD, the chip found again at its old rate);
+ * stepping down is the core's (docs/plugins.md, "Link rates"). */
 int rtl_switch_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud))
 {
-	static const uint32_t common[] = { 921600, 460800, 230400 };
 	int rc;
 
 	if (r->baud == r->target)
@@ -145,17 +145,21 @@ int rtl_switch_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud)
 		return IOTFLASH_OK;
 	if (rc == IOTFLASH_ERR_NO_LINK)
 		return iotflash_fail(r->dev, rc, "lost the chip while changing to %u baud", (unsigned)r->target);
-	for (unsigned i = 0; i < 3; i++) {
-		if (common[i] >= r->target || common[i] <= r->link_baud)
-			continue;
-		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; trying %u",
-		             (unsigned)r->target, (unsigned)common[i]);
-		if (r->baud == common[i] || try_baud(r, common[i]) == IOTFLASH_OK)
-			return IOTFLASH_OK;
-	}
-	iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the chip did not take %u baud; staying at %u",
-	             (unsigned)r->target, (unsigned)r->baud);
-	return IOTFLASH_OK;
+	if (rc == IOTFLASH_ERR_BAUD)
+		return iotflash_fail(r->dev, rc, "the chip did not take %u baud", (unsigned)r->target);
+	return rc;
+}
+
+/* Back to the session's rate after an XMODEM session left the chip at its
+ * own: one it no longer takes is a lost link (the core connects again and
+ * proves the rate), not a reason to settle lower here. */
+int rtl_resume_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud))
+{
+	int rc = rtl_switch_baud(r, try_baud);
+
+	if (rc == IOTFLASH_ERR_BAUD)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_NO_LINK, "the chip no longer takes %u baud", (unsigned)r->target);
+	return rc;
 }
 
 int rtl_link_timeout(struct rtl *r, uint64_t start, bool *noticed)

@@ -68,8 +68,10 @@ bool rtl_xm_end(struct rtl *r);
 /* Read len bytes with a command that moves up to max_blocks sectors at once. */
 int rtl_read_chunked(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len, uint32_t max_blocks,
                      int (*cmd)(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t blocks));
-/* Change to r->target with try_baud, stepping down to common rates. */
+/* Change to r->target with try_baud, once; IOTFLASH_ERR_BAUD when the chip does not take it. */
 int rtl_switch_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud));
+/* The same after an XMODEM session; a rate no longer taken is IOTFLASH_ERR_NO_LINK. */
+int rtl_resume_baud(struct rtl *r, int (*try_baud)(struct rtl *r, uint32_t baud));
 int rtl_link_timeout(struct rtl *r, uint64_t start, bool *noticed);
 int rtl_cancelled(struct rtl *r);
 int64_t rtl_param(const struct rtl *r, const char *key, int64_t fallback);

@@ -279,27 +279,16 @@ static int try_baud(struct w80x *w, uint32_t from, uint32_t to)
 	return iotflash_fail(w->dev, IOTFLASH_ERR_BAUD, "the chip did not take %u baud", (unsigned)to);
 }
 
-/* The target rate, else the next lower rate the tools use (§3). */
+/* The rate the core asks for, once.  try_baud reports a rate the chip does
+ * not take (IOTFLASH_ERR_BAUD, the chip back at the link rate); stepping
+ * down is the core's (docs/plugins.md, "Link rates"). */
 static int switch_baud(struct w80x *w)
 {
-	static const uint32_t steps[] = { 2000000, 1000000, 921600, 460800 };
 	uint32_t target = iotflash_dev_target_baud(w->dev);
-	int rc;
 
 	if (target == 0 || target == w->link_baud)
 		return IOTFLASH_OK;
-	if ((rc = try_baud(w, w->link_baud, target)) == IOTFLASH_OK)
-		return IOTFLASH_OK;
-	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		if (steps[i] >= target)
-			continue;
-		iotflash_log(w->dev, IOTFLASH_LOG_WARN, "%u baud failed; trying %u", (unsigned)target, (unsigned)steps[i]);
-		if (try_baud(w, w->link_baud, steps[i]) == IOTFLASH_OK)
-			return IOTFLASH_OK;
-		target = steps[i];
-	}
-	iotflash_log(w->dev, IOTFLASH_LOG_WARN, "staying at %u baud", (unsigned)w->link_baud);
-	return iotflash_io_set_baud(w->dev, w->link_baud);
+	return try_baud(w, w->link_baud, target);
 }
 
 static int w80x_open(struct iotflash_dev *dev, void **priv)

@@ -111,7 +111,7 @@ noisy() {
 }
 
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in bk7231n bl602 ln882h rtl8720c w800; do
+for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls

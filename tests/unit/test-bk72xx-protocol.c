@@ -596,17 +596,6 @@ END_TEST
 
 /* ---- misc helpers ---- */
 
-START_TEST(test_baud_fallback)
-{
-	ck_assert_uint_eq(bk_baud_next_lower(3000000), 2000000);
-	ck_assert_uint_eq(bk_baud_next_lower(2000000), 1500000);
-	ck_assert_uint_eq(bk_baud_next_lower(1500000), 921600);
-	ck_assert_uint_eq(bk_baud_next_lower(921600), 460800);
-	ck_assert_uint_eq(bk_baud_next_lower(230400), 115200);
-	ck_assert_uint_eq(bk_baud_next_lower(115200), 0);
-}
-END_TEST
-
 START_TEST(test_efuse)
 {
 	/* BK7231N (Tuya) key as tools print it, bytes as the eFuse holds them. */
@@ -656,7 +645,6 @@ static Suite *bk72xx_suite(void)
 	tcase_add_test(c, test_dump_fingerprints);
 	tcase_add_test(c, test_crc_range);
 	tcase_add_test(m, test_sr_unprotect);
-	tcase_add_test(m, test_baud_fallback);
 	tcase_add_test(m, test_efuse);
 	suite_add_tcase(s, b);
 	suite_add_tcase(s, sc);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
-/* The engine's calls into the driver.  A chip that stops answering in the
+/* The link layer (link.h).  A chip that stops answering in the
  * middle of an operation has most likely been reset (a brown-out when the
  * relay clicks, a loose clip): it is back in its boot ROM at the power-on
  * rate and knows nothing of the session.  After RECONNECT_AFTER link
@@ -8,15 +8,9 @@
  * (open, identify, prove the rate) and the operation goes on where it
  * stopped; what was half done is proved and redone by the callers'
  * verification like any other failed block. */
-#include "engine.h"
-
-/* A reset chip is silent, answers at another rate (garbage), or its boot
- * ROM refuses what the session's loader understood (a failure status). */
-bool engine_link_error(int rc)
-{
-	return rc == IOTFLASH_ERR_TIMEOUT || rc == IOTFLASH_ERR_NO_LINK || rc == IOTFLASH_ERR_PROTOCOL ||
-	       rc == IOTFLASH_ERR_CHECKSUM || rc == IOTFLASH_ERR_DEVICE;
-}
+#include "link.h"
+#include "drv.h"
+#include "session.h"
 
 /* After a driver call returned rc: true when the session just connected
  * again, so the call is worth repeating at once. */
@@ -26,7 +20,7 @@ static bool reconnected(struct iotflash_session *s, int rc)
 		s->fail_streak = 0;
 		return false;
 	}
-	if (!engine_link_error(rc) || ++s->fail_streak < RECONNECT_AFTER || s->reconnects >= RECONNECTS ||
+	if (!drv_link_error(rc) || ++s->fail_streak < RECONNECT_AFTER || s->reconnects >= RECONNECTS ||
 	    s->cancelled)
 		return false;
 	s->reconnects++;
@@ -41,10 +35,10 @@ static int op_once(struct iotflash_session *s, enum drv_op op, uint32_t addr, ui
                    uint8_t *out)
 {
 	switch (op) {
-	case DRV_READ: return s->drv->read(s->drv_priv, addr, out, len);
-	case DRV_WRITE: return s->drv->write(s->drv_priv, addr, in, len);
-	case DRV_ERASE: return s->drv->erase(s->drv_priv, addr, len);
-	case DRV_SUM: return s->drv->verify(s->drv_priv, addr, len, out);
+	case DRV_READ: return drv_read(s, addr, out, len);
+	case DRV_WRITE: return drv_write(s, addr, in, len);
+	case DRV_ERASE: return drv_erase(s, addr, len);
+	case DRV_SUM: return drv_sum(s, addr, len, out);
 	}
 	return IOTFLASH_ERR_INTERNAL;
 }
@@ -66,22 +60,22 @@ static int call(struct iotflash_session *s, enum drv_op op, uint32_t addr, uint3
 	return rc;
 }
 
-int engine_drv_read(struct iotflash_session *s, uint32_t addr, uint8_t *buf, uint32_t len)
+int link_read(struct iotflash_session *s, uint32_t addr, uint8_t *buf, uint32_t len)
 {
 	return call(s, DRV_READ, addr, len, NULL, buf);
 }
 
-int engine_drv_write(struct iotflash_session *s, uint32_t addr, const uint8_t *buf, uint32_t len)
+int link_write(struct iotflash_session *s, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	return call(s, DRV_WRITE, addr, len, buf, NULL);
 }
 
-int engine_drv_erase(struct iotflash_session *s, uint32_t addr, uint32_t len)
+int link_erase(struct iotflash_session *s, uint32_t addr, uint32_t len)
 {
 	return call(s, DRV_ERASE, addr, len, NULL, NULL);
 }
 
-int engine_device_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum)
+int link_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum)
 {
 	return call(s, DRV_SUM, addr, len, NULL, sum);
 }
