@@ -82,6 +82,23 @@ tail -c +$((STORE + 1)) "$PLUG" | head -c $((0x12000)) >"$T/arena.bin"
 run tuya-config "$T/arena.bin" --json
 check "bare 0x12000-byte arena: module" eval 'status_is 0 && [ "$(json_field module)" = "$(fact bk7231n-b module)" ]'
 
+# --- damaged records the encoder made (generated images only: real dumps
+# have no such copies; tests/fixtures/mkimage.py DAMAGE) ---
+for role in bk7231n-b-badsum bk7231n-b-nopart; do
+	[ -r "$IOTFLASH_FACTS/$role.facts" ] || continue
+	run tuya-config "$(image $role)" --json
+	check "$role: partial result, exit 3" status_is 3
+	check "$role: JSON validates, complete false" eval 'valid_json && [ "$(json_field complete)" = False ]'
+	IFS=';' read -ra want <<<"$(fact $role warnings)"
+	for w in "${want[@]}"; do
+		check "$role: warns: $w" grep -qF -- "$w" "$T/err"
+	done
+	check "$role: the intact keys are recovered" python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); names = [k["name"] for k in d["keys"]]
+assert sys.argv[2] in names, names' "$T/out" "$(fact $role other_key)"
+	check "$role: module as far as it survives" [ "$(json_field module)" = "$(fact $role module | sed 's/^$/None/')" ]
+done
+
 # --- bad input ---
 random_file "$T/random.bin" 300000
 run tuya-config "$T/random.bin"

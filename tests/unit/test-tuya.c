@@ -863,6 +863,36 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* Damaged records in a generated store: the template's record failing its
+ * checksum, and a value whose part's block is gone.  Each warns as its facts
+ * say, keeps what is intact, and marks the result incomplete. */
+START_TEST(test_image_damaged_records)
+{
+	static const char *const variants[] = { "bk7231n-b-badsum", "bk7231n-b-nopart" };
+	const char *role = variants[_i];
+	if (!have_facts(role) && getenv("IOTFLASH_FACTS"))
+		return;  /* real dumps: there is no damaged copy made by the encoder */
+	size_t len;
+	uint8_t *d = load_image(role, &len);
+	struct iotflash_tuya_config *cfg = extract_ok(d, len);
+	char want[512], *w, *save = NULL;
+	ck_assert(!iotflash_tuya_complete(cfg));
+	snprintf(want, sizeof(want), "%s", fact(role, "warnings"));
+	for (w = strtok_r(want, ";", &save); w; w = strtok_r(NULL, ";", &save))
+		ck_assert_msg(has_warning(cfg, w), "no warning \"%s\"", w);
+	const struct iotflash_tuya_kv *lost = iotflash_tuya_kv_find(cfg, fact(role, "lost_key"));
+	ck_assert(!lost || !lost->checksum_ok);
+	const struct iotflash_tuya_kv *other = iotflash_tuya_kv_find(cfg, fact(role, "other_key"));
+	ck_assert(other && other->checksum_ok);
+	if (*fact(role, "module"))
+		ck_assert_str_eq(iotflash_tuya_module(cfg), fact(role, "module"));
+	else
+		ck_assert_ptr_null(iotflash_tuya_module(cfg));
+	iotflash_tuya_free(cfg);
+	free(d);
+}
+END_TEST
+
 static bool contains(const uint8_t *hay, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -942,6 +972,7 @@ static Suite *tuya_suite(void)
 	tcase_add_test(tc, test_image_damage);
 	tcase_add_test(tc, test_image_protected_block);
 	tcase_add_loop_test(tc, test_image_beken_decrypt, 0, 3);
+	tcase_add_loop_test(tc, test_image_damaged_records, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
