@@ -60,6 +60,7 @@ assert all(not w or w not in text for w in sys.argv[3:])' "$T/out" "$(fact "$rol
 	if [ "$(fact "$role" paired)" = 1 ]; then
 		run tuya-config "$file"
 		check "$role: Wi-Fi hidden by default (text)" out_has "paired \(SSID and password hidden"
+		check "$role: the password is not in the text" eval '[ -z "$(fact "$role" password)" ] || ! grep -qF -- "$(fact "$role" password)" "$T/out"'
 		run tuya-config "$file" --json --show-secrets
 		check "$role: --show-secrets: JSON validates" valid_json
 		check "$role: --show-secrets: SSID and password shown" python3 -c 'import json,sys
