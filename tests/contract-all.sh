@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: 2026 The iotflash developers
 # Runs the team's contract check (DESIGN.md's two contracts) for every
-# simulated UART model this build has, with the stand-in vendor loaders the
-# tests generate.  The check lives outside the project: .ci/run names it.
+# simulated UART model this build has, with the stand-in vendor loaders and
+# the flash images the tests generate.  The check lives outside the project: .ci/run names it.
 # Usage (from the project root, after make):
 #   IOTFLASH_CONTRACT=PATH/check.sh tests/contract-all.sh [BUILDDIR]
 set -euo pipefail
@@ -16,7 +16,12 @@ T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 models=()
 plugin_dirs=()
 have() { [ -f "$build/plugins/$1/.libs/$1.so" ]; }
-if have bk72xx; then models+=(bk7231n bk7231t); plugin_dirs+=("$build/plugins/bk72xx/.libs"); fi
+if have bk72xx; then
+	# Beken models start from realistic flash images, generated here.
+	python3 "$root/tests/fixtures/mkimage.py" "$T/images" >/dev/null
+	export SEED_bk7231n=$T/images/bk7231n.bin SEED_bk7231t=$T/images/bk7231t.bin
+	models+=(bk7231n bk7231t); plugin_dirs+=("$build/plugins/bk72xx/.libs")
+fi
 if have bl60x; then
 	python3 "$root/tests/e2e/gen-bl60x-loader.py" bl602 "$T/bl602.bin"
 	python3 "$root/tests/e2e/gen-bl60x-loader.py" bl702 "$T/bl702.bin"

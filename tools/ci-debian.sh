@@ -6,13 +6,12 @@
 # install only libiotflash1, libiotflash-formats1, iotflash and
 # iotflash-plugin-bk72xx, check that
 # list-plugins shows exactly bk72xx from the system directory, add
-# iotflash-sim, read a simulated BK7231N holding a real dump with the
-# installed CLI and compare, then purge everything.
+# iotflash-sim, read a simulated BK7231N holding a realistic flash image
+# (tests/fixtures/mkimage.py) with the installed CLI and compare, then purge
+# everything.
 # Usage: tools/ci-debian.sh   (root or sudo; apt-get installs the tools if missing)
-# IOTFLASH_DUMPS: the dumps directory (default: SRCDIR/../shared/dumps).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
-dumps=${IOTFLASH_DUMPS:-$src/../shared/dumps}
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 work=$(mktemp -d "${TMPDIR:-/tmp}/iotflash-deb.XXXXXX")
@@ -123,23 +122,20 @@ head -c 4096 /dev/urandom >"$work/plain.bin"
 cmp "$work/plain.bin" "$work/dec.bin" || die "beken-crypt: decrypt(encrypt(x)) differs from x"
 echo "beken-crypt encrypt/decrypt round trip through the installed libiotflash-formats1: ok"
 
-if [ -f "$dumps/bk7231n-lspa9-clone.bin" ]; then
-	echo "== install iotflash-sim; read a simulated BK7231N with the installed CLI"
-	$SUDO apt-get install -y -q "$(deb iotflash-sim)" >>"$work/install.log" 2>&1 ||
-		{ tail -n 20 "$work/install.log"; die "apt-get install iotflash-sim"; }
-	cp "$dumps/bk7231n-lspa9-clone.bin" "$work/flash.bin"
-	/usr/bin/iotflash-sim --model bk7231n --flash "$work/flash.bin" --link "$work/tty" --no-timing \
-		>"$work/sim.out" 2>"$work/sim.err" &
-	sim_pid=$!
-	for _ in $(seq 100); do grep -q '^ready ' "$work/sim.out" && break; sleep 0.05; done
-	grep -q '^ready ' "$work/sim.out" || die "iotflash-sim did not start: $(cat "$work/sim.err")"
-	/usr/bin/iotflash -p "$work/tty" -c bk7231n read-flash 0 all "$work/read.bin" || die "read-flash"
-	cmp "$work/read.bin" "$dumps/bk7231n-lspa9-clone.bin" || die "the flash read differs from the dump"
-	echo "read 2 MiB from the simulated bk7231n: equal to the dump"
-	kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
-else
-	echo "== no dumps at $dumps: the read test is skipped"
-fi
+echo "== install iotflash-sim; read a simulated BK7231N with the installed CLI"
+$SUDO apt-get install -y -q "$(deb iotflash-sim)" >>"$work/install.log" 2>&1 ||
+	{ tail -n 20 "$work/install.log"; die "apt-get install iotflash-sim"; }
+python3 "$src/tests/fixtures/mkimage.py" --only bk7231n "$work/image"
+cp "$work/image/bk7231n.bin" "$work/flash.bin"
+/usr/bin/iotflash-sim --model bk7231n --flash "$work/flash.bin" --link "$work/tty" --no-timing \
+	>"$work/sim.out" 2>"$work/sim.err" &
+sim_pid=$!
+for _ in $(seq 100); do grep -q '^ready ' "$work/sim.out" && break; sleep 0.05; done
+grep -q '^ready ' "$work/sim.out" || die "iotflash-sim did not start: $(cat "$work/sim.err")"
+/usr/bin/iotflash -p "$work/tty" -c bk7231n read-flash 0 all "$work/read.bin" || die "read-flash"
+cmp "$work/read.bin" "$work/image/bk7231n.bin" || die "the flash read differs from the image"
+echo "read 2 MiB from the simulated bk7231n: equal to the image"
+kill "$sim_pid"; wait "$sim_pid" 2>/dev/null || true; sim_pid=
 
 echo "== purge"
 purge

@@ -4,7 +4,9 @@
 # CI, packaging: configure for a temporary prefix as a distribution would
 # (one plugin left out: w80x, which is then built out of tree), make
 # install, check the installed layout, build and run plugins/w80x out of
-# tree, then `make distcheck`.  Usage: tools/ci-packaging.sh [--no-distcheck]
+# tree, then `make distcheck` in a fresh `git clone` of the committed tree
+# placed alone in an empty directory.
+# Usage: tools/ci-packaging.sh [--no-distcheck]
 # Works on a clean checkout and on one configured in place (as .ci/run
 # leaves it): then it builds from `make dist`'s tarball, since a tree
 # configured in place cannot host another build directory.
@@ -35,17 +37,26 @@ echo "== out-of-tree plugin (plugins/w80x/Makefile.standalone)"
 "$src/tests/outoftree.sh" "$prefix"
 
 if [ "${1:-}" != --no-distcheck ]; then
-	echo "== make distcheck"
+	# In a fresh clone of the committed tree, alone in an empty directory:
+	# distcheck builds and tests from its tarball, so this proves that both
+	# a clone and a release tarball stand alone (no file from beside them).
+	echo "== make distcheck in a fresh clone with nothing beside it"
 	# The fault and interrupt matrices (minutes each) already ran twice in
 	# CI on the same sources; distcheck proves the tarball builds and tests.
 	export IOTFLASH_SKIP_MATRICES=1
-	if [ -f "$src/config.status" ]; then
-		make -C "$src" -j2 -s distcheck >"$work/distcheck.log" 2>&1 || { tail -n 60 "$work/distcheck.log"; exit 1; }
-	else
-		"$src/configure" -q --enable-werror
-		make -j2 -s distcheck >"$work/distcheck.log" 2>&1 || { tail -n 60 "$work/distcheck.log"; exit 1; }
+	clone=$work/alone/iotflash
+	mkdir -p "$work/alone"
+	if git -C "$src" rev-parse HEAD >/dev/null 2>&1; then
+		git clone -q --no-checkout "$src" "$clone"
+		git -C "$clone" checkout -q "$(git -C "$src" rev-parse HEAD)"
+	else  # a release tarball: its unpacked copy
+		(cd "$pkgsrc" && tar -cf - --exclude=./config.status --exclude=./Makefile .) | (mkdir "$clone" && tar -xf - -C "$clone")
 	fi
+	[ "$(ls -A "$work/alone")" = iotflash ] || { echo "the clone is not alone in $work/alone"; exit 1; }
+	(cd "$clone" && { [ -x configure ] || ./autogen.sh >/dev/null; } && ./configure -q --enable-werror &&
+		make -j2 -s distcheck) >"$work/distcheck.log" 2>&1 || { tail -n 60 "$work/distcheck.log"; exit 1; }
 	grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$work/distcheck.log" || true
+	grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$work/distcheck.log" || true
 	grep -E 'archives ready for distribution' "$work/distcheck.log"
 fi
 echo "packaging: ok"

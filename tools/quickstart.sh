@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: 2026 The iotflash developers
 # Quick start: install the build dependencies (Debian), build iotflash in this
-# tree, then back up, write and verify a simulated BK7231N that holds a real
-# device's flash.  Nothing here touches real hardware.
+# tree, then back up, write and verify a simulated BK7231N whose flash is what
+# a Tuya plug holds (tests/fixtures/mkimage.py: bootloader, application, Tuya
+# store, 40 % blank sectors).  Nothing here touches real hardware.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +29,9 @@ export IOTFLASH_PLUGIN_PATH=$PWD/plugins/bk72xx/.libs IOTFLASH_CHIPDB_PATH=$PWD/
 demo=$(mktemp -d /tmp/iotflash-demo.XXXXXX)
 trap 'kill $sim 2>/dev/null; wait 2>/dev/null; rm -rf "$demo"' EXIT
 umask 077
-dump=../shared/dumps/bk7231n-lspa9-clone.bin
-if [ -f "$dump" ]; then cp "$dump" "$demo/flash.bin"; fi  # else the simulator starts blank
+echo "== generating a realistic BK7231N flash image"
+python3 tests/fixtures/mkimage.py --only bk7231n "$demo"
+mv "$demo/bk7231n.bin" "$demo/flash.bin"
 
 echo "== simulated BK7231N on a pseudo-terminal (real wire timing, 921600 baud after linking)"
 sim/iotflash-sim --model bk7231n --flash "$demo/flash.bin" --link "$demo/ttyBK" > "$demo/sim.out" &
@@ -40,8 +42,11 @@ iotflash=$OLDPWD/cli/iotflash
 set -x
 "$iotflash" -p ttyBK -c bk72xx chip-id
 "$iotflash" -p ttyBK -c bk7231n read-flash 0 all backup.bin
+cmp backup.bin flash.bin
 head -c 262144 /dev/urandom > app.bin
 "$iotflash" -p ttyBK -c bk7231n write-flash 0x11000 app.bin
 "$iotflash" -p ttyBK -c bk7231n verify-flash 0x11000 app.bin
+"$iotflash" tuya-config backup.bin
 set +x
-echo "== done: backup.bin is the device's full flash; backups/ holds what the write replaced"
+echo "== done: backup.bin is the device's full flash (blank sectors were skipped on the"
+echo "   wire, not in the file); backups/ holds what the write replaced"

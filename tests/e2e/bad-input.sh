@@ -10,7 +10,7 @@ FAKEPORT="$(dirname "$0")/hardening-fakeport.py"
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 "${NOBODY[@]}" true 2>/dev/null || NOBODY=()
 
-cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+cp "$(image bk7231n)" "$T/flash.bin"
 cp "$T/flash.bin" "$T/orig.bin"
 start_sim bk7231n "$T/flash.bin" --no-timing || { fail "simulator"; finish; exit 1; }
 P=(-p "$T/tty")

@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: 2026 The iotflash developers
 # BK7231N (FULL bootloader) and BK7231T (LEGACY Tuya bootloader) end to end,
-# on the real dumps: identify, back up, write, verify, erase, protection.
+# on realistic flash images (lib.sh: image): identify, back up, write, verify, erase, protection.
 . "$(dirname "$0")/lib.sh"
 
 run_family_case() {
 	local chip=$1 dump=$2 proto=$3
-	cp "$IOTFLASH_DUMPS/$dump" "$T/flash.bin"
+	cp "$(image "$dump")" "$T/flash.bin"
 	cp "$T/flash.bin" "$T/orig.bin"
 	start_sim "$chip" "$T/flash.bin" --no-timing || { fail "$chip: simulator"; return; }
 
@@ -68,7 +68,7 @@ run_family_case() {
 
 # What the device says against what --chip says; erase-flash; --json; -v.
 cli_extras() {
-	cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+	cp "$(image bk7231n)" "$T/flash.bin"
 	cp "$T/flash.bin" "$T/orig.bin"
 	start_sim bk7231n "$T/flash.bin" --no-timing || { fail "simulator"; return; }
 	random_file "$T/app.bin" 8192
@@ -100,6 +100,6 @@ sys.exit(0 if d["ok"] and d["verified"] and d["size"] == 8192 and len(d["sha256"
 }
 
 cli_extras
-run_family_case bk7231n bk7231n-lspa9-clone.bin full
-run_family_case bk7231t bk72xx-bulb-feit-br30.bin legacy
+run_family_case bk7231n bk7231n full
+run_family_case bk7231t bk7231t legacy
 finish

@@ -8,7 +8,7 @@
 
 survivable() {
 	local chip=$1 dump=$2 faults=$3
-	cp "$IOTFLASH_DUMPS/$dump" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
+	cp "$(image "$dump")" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
 	start_sim "$chip" "$T/flash.bin" --no-timing --faults "$faults" --seed 7 || { fail "$chip: simulator"; return; }
 	iot -c "$chip" read-flash 0 all "$T/read.bin"
 	check "$chip [$faults]: read-flash succeeds" succeeded
@@ -27,7 +27,7 @@ survivable() {
 
 too_dense() {
 	local chip=$1 dump=$2 faults=$3
-	cp "$IOTFLASH_DUMPS/$dump" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
+	cp "$(image "$dump")" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
 	start_sim "$chip" "$T/flash.bin" --no-timing --faults "$faults" --seed 3 || { fail "$chip: simulator"; return; }
 	mkdir -p "$T/outdir"
 	iot -c "$chip" read-flash 0 all "$T/outdir/read.bin"
@@ -41,7 +41,7 @@ too_dense() {
 }
 
 step_down() {
-	cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+	cp "$(image bk7231n)" "$T/flash.bin"
 	start_sim bk7231n "$T/flash.bin" --no-timing --faults ceiling=460800:0.003 --seed 5 || { fail "simulator"; return; }
 	iot -c bk7231n chip-id
 	check "weak adapter: the link steps down to a rate it holds" out_has "^Link: +460800 baud"
@@ -54,7 +54,7 @@ step_down() {
 
 random_file "$T/app.bin" 4096
 step_down
-survivable bk7231n bk7231n-lspa9-clone.bin "drop=2e-5,flip=2e-5,stall=2e-5:150ms"
-survivable bk7231t bk72xx-bulb-feit-br30.bin "drop=2e-5,flip=2e-5,stall=2e-5:150ms"
-too_dense bk7231n bk7231n-lspa9-clone.bin "flip=0.02"
+survivable bk7231n bk7231n "drop=2e-5,flip=2e-5,stall=2e-5:150ms"
+survivable bk7231t bk7231t "drop=2e-5,flip=2e-5,stall=2e-5:150ms"
+too_dense bk7231n bk7231n "flip=0.02"
 finish

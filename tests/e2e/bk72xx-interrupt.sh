@@ -5,7 +5,7 @@
 # under the final name and no temporary file behind.
 . "$(dirname "$0")/lib.sh"
 
-cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+cp "$(image bk7231n)" "$T/flash.bin"
 start_sim bk7231n "$T/flash.bin" || { fail "simulator"; finish; exit 1; }  # real wire timing
 mkdir "$T/out.d"
 "$IOTFLASH" -p "$T/tty" -c bk7231n -b 115200 --no-skip read-flash 0 all "$T/out.d/backup.bin" >"$T/out" 2>"$T/err" &

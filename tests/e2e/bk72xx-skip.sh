@@ -10,7 +10,7 @@ json() {  # json FIELD: a field of the last --json result
 	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/out" "$1"
 }
 
-cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+cp "$(image bk7231n)" "$T/flash.bin"
 # The first blank sector after the application start gets one non-blank byte.
 blank=$(python3 -c '
 import sys

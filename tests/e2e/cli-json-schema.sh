@@ -32,7 +32,7 @@ j() {
 	(cd "$T" && "$IOTFLASH" --json -p "$T/tty" -c bk7231n "$@" >"$T/$name.json" 2>"$T/err"); RC=$?
 }
 
-cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+cp "$(image bk7231n)" "$T/flash.bin"
 cp "$T/flash.bin" "$T/flash-copy.bin"
 random_file "$T/image.bin" 8192
 start_sim bk7231n "$T/flash.bin" --no-timing || { fail "simulator"; finish; exit; }

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: 2026 The iotflash developers
 # examples/readflash, a front end on the public API only, reads 64 KiB from
-# a simulated BK7231N holding the real lspa9 dump (IOTFLASH_DUMPS).
+# a simulated BK7231N holding a realistic flash image (lib.sh: image).
 . "$(dirname "$0")/lib.sh"
 READFLASH=${READFLASH:-$(dirname "$IOTFLASH")/../examples/readflash}
 
-cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+cp "$(image bk7231n)" "$T/flash.bin"
 dd if="$T/flash.bin" of="$T/expected.bin" bs=4096 skip=$((0x11000 / 4096)) count=16 2>/dev/null
 start_sim bk7231n "$T/flash.bin" --no-timing || { fail "simulator"; finish; exit; }
 

@@ -19,7 +19,7 @@ family() {
 	L=()
 	[ -f "$T/$1.bin" ] && L=(--loader "$T/$1.bin")
 	case $1 in
-	bk7231n) APP=0x11000; cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/orig.bin" ;;
+	bk7231n) APP=0x11000; cp "$(image bk7231n)" "$T/orig.bin" ;;
 	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac

@@ -6,7 +6,7 @@
 # an existing file only after the complete read was verified.
 . "$(dirname "$0")/lib.sh"
 
-cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"
+cp "$(image bk7231n)" "$T/flash.bin"
 cp "$T/flash.bin" "$T/orig.bin"
 start_sim bk7231n "$T/flash.bin" --no-timing || { fail "simulator"; finish; exit 1; }
 umask 022

@@ -17,9 +17,9 @@ python3 "$SRC/gen-bl60x-loader.py" bl602 "$T/bl602-loader.bin"
 family() {
 	CHIP=$1 L=()
 	case $CHIP in
-	bk7231n) APP=0x11000 READ=0x100000 ERASE=0x40000; cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/orig.bin" ;;
+	bk7231n) APP=0x11000 READ=0x100000 ERASE=0x40000; cp "$(image bk7231n)" "$T/orig.bin" ;;
 	bl602) APP=0x10000 READ=0x40000 ERASE=0x1c0000 L=(--loader "$T/bl602-loader.bin")
-		cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/orig.bin" ;;
+		cp "$(image bk7231n)" "$T/orig.bin" ;;
 	esac
 }
 

@@ -11,8 +11,8 @@ export HOME=$T/home  # no loaders found by accident
 mkdir -p "$HOME"
 
 blank() { head -c $(($1)) /dev/zero | tr '\0' '\377'; }
-# A 2 MiB flash with content and blank regions: a real Beken dump serves.
-seed_flash() { cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$1"; }
+# A 2 MiB flash with content and blank regions: a BK7231N image serves.
+seed_flash() { cp "$(image bk7231n)" "$1"; }
 
 run_case() {
 	local chip=$1 build=$2 what="$1/$2"

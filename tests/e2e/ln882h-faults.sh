@@ -13,7 +13,7 @@ survivable() {
 	local chip=$1 build=$2 faults=$3 seed=$4 size=$5 what="$1/$2 [$3]"
 	local L=(--loader "$T/$chip-$build.bin")
 	$GEN "$build" "$chip" "$T/$chip-$build.bin"
-	cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
+	cp "$(image bk7231n)" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
 	start_sim "$chip" "$T/flash.bin" -v --no-timing --faults "$faults" --seed "$seed" || { fail "$what: simulator"; return; }
 	iot -c "$chip" "${L[@]}" read-flash 0 "$size" "$T/read.bin"
 	check "$what: read-flash succeeds" succeeded
@@ -34,7 +34,7 @@ survivable() {
 too_dense() {
 	local chip=$1 build=$2 faults=$3 what="$1/$2 [$3]"
 	$GEN "$build" "$chip" "$T/$chip-$build.bin"
-	cp "$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
+	cp "$(image bk7231n)" "$T/flash.bin"; cp "$T/flash.bin" "$T/orig.bin"
 	start_sim "$chip" "$T/flash.bin" --no-timing --faults "$faults" --seed 3 || { fail "$what: simulator"; return; }
 	mkdir -p "$T/outdir"
 	iot -c "$chip" --loader "$T/$chip-$build.bin" read-flash 0 all "$T/outdir/read.bin"

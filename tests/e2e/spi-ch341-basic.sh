@@ -92,7 +92,7 @@ check "--no-skip: every unit is written again" [ "$(json_num skipped)" = 0 ]
 check "--no-skip: the flash equals the image" same "$T/sk.bin" "$T/skimg.bin"
 
 # ---- Beken recovery in SPI mode ----
-DUMP=$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin
+DUMP=$(image bk7231n)
 rm -f "$T/bk.bin"
 usb_iot ch341a+bk7231n "$T/bk.bin" --no-timing -- -c bk72xx-spi chip-id
 check "beken: chip-id enters SPI mode and reads the die id" out_has "^Flash id: +0x1560eb"

@@ -1,19 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: 2026 The iotflash developers
-# `iotflash tuya-config` and `iotflash beken-crypt` on the real dumps
-# (spec tuya-config.md §9), damaged copies of them, and the JSON schema.
+# `iotflash tuya-config` and `iotflash beken-crypt` on flash images (the
+# stores tests/fixtures/mkimage.py encodes, or the real dumps of configure
+# --with-dumps), damaged copies of them, and the JSON schema.  What each
+# image must yield is in its facts (lib.sh: fact).
 . "$(dirname "$0")/lib.sh"
 
-if [ -z "${IOTFLASH_DUMPS:-}" ] || [ ! -d "$IOTFLASH_DUMPS" ]; then
-	echo "SKIP: IOTFLASH_DUMPS is not set: no real dumps to test with"
-	exit 77
-fi
 SCHEMA="$top_srcdir/docs/tuya-config.schema.json"
 CHECK_JSON="$top_srcdir/tests/e2e/json-schema-check.py"
-MIRA="$IOTFLASH_DUMPS/bk72xx-plug-mirabella-genio.bin"
-LSPA9="$IOTFLASH_DUMPS/bk7231n-lspa9-clone.bin"
-FEIT="$IOTFLASH_DUMPS/bk72xx-bulb-feit-br30.bin"
+PLUG=$(image bk7231n-b)    # plain plug, chip told by the RF sector
+METER=$(image bk7231n)     # metering plug with a protected block
+BULB=$(image bk7231t)      # bulb, paired, template in two parts
 
 run() { "$IOTFLASH" "$@" >"$T/out" 2>"$T/err"; RC=$?; return 0; }
 status_is() { [ "$RC" -eq "$1" ]; }
@@ -28,43 +26,79 @@ print(",".join("P%d %s%s" % (p["pin"], p["obk_role"], "" if p["obk_channel"] is 
                for p in d["pins"] if p["obk_role"]))' "$T/out"
 }
 json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/out" "$1"; }
+# the OpenBeken startup commands, ;-separated (as in the facts)
+commands() { python3 -c 'import json,sys; print(";".join(json.load(open(sys.argv[1])).get("obk_commands", [])))' "$T/out"; }
 
-# --- the real dumps: module, pins and OpenBeken roles (spec §9) ---
-expect_dump() {
-	local file=$1 module=$2 chip=$3 want_roles=$4
-	local name; name=$(basename "$file")
+# --- each image: module, chip, pins and OpenBeken roles, secrets ---
+expect_image() {
+	local role=$1 file; file=$(image "$1")
+	local module; module=$(fact "$role" module)
 	run tuya-config "$file" --json
-	check "$name: --json exits 0" status_is 0
-	check "$name: JSON validates against the schema" valid_json
-	check "$name: module $module" [ "$(json_field module)" = "$module" ]
-	check "$name: chip $chip" [ "$(json_field chip)" = "$chip" ]
-	check "$name: OpenBeken roles" [ "$(roles)" = "$want_roles" ]
+	check "$role: --json exits 0" status_is 0
+	check "$role: JSON validates against the schema" valid_json
+	check "$role: module $module" [ "$(json_field module)" = "$module" ]
+	check "$role: chip $(fact "$role" tuya_chip)" [ "$(json_field chip)" = "$(fact "$role" tuya_chip)" ]
+	check "$role: OpenBeken roles" [ "$(roles)" = "$(fact "$role" roles)" ]
+	check "$role: OpenBeken startup commands" [ "$(commands)" = "$(fact "$role" commands)" ]
+	check "$role: complete, nothing damaged" [ "$(json_field complete)" = True ]
+	check "$role: Wi-Fi credentials hidden by default (JSON)" python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); assert d["wifi"] == {"paired": sys.argv[2] == "1"}, d["wifi"]
+assert all("value" not in k for k in d["keys"] if k["secret"])
+text = open(sys.argv[1]).read()
+assert all(not w or w not in text for w in sys.argv[3:])' "$T/out" "$(fact "$role" paired)" \
+		"$(fact "$role" ssid)" "$(fact "$role" password)"
 	run tuya-config "$file"
-	check "$name: text names the module" out_has "module: +$module"
+	check "$role: text names the module" out_has "module: +$module"
+	check "$role: text shows the pin" out_has "$(fact "$role" text_line)"
 	run tuya-config "$file" --openbeken
-	check "$name: --openbeken lists the roles" out_has "^OpenBeken pin roles:"
+	check "$role: --openbeken lists the roles" out_has "^OpenBeken pin roles:"
+	check "$role: --openbeken role line" out_has "$(fact "$role" obk_line)"
+	local cmd; cmd=$(fact "$role" commands)
+	if [ -n "$cmd" ]; then
+		check "$role: --openbeken startup command" out_has "^  $cmd$"
+	fi
+	if [ "$(fact "$role" paired)" = 1 ]; then
+		run tuya-config "$file"
+		check "$role: Wi-Fi hidden by default (text)" out_has "paired \(SSID and password hidden"
+		check "$role: the password is not in the text" eval '[ -z "$(fact "$role" password)" ] || ! grep -qF -- "$(fact "$role" password)" "$T/out"'
+		run tuya-config "$file" --json --show-secrets
+		check "$role: --show-secrets: JSON validates" valid_json
+		check "$role: --show-secrets: SSID and password shown" python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); assert d["wifi"]["ssid"]
+assert not sys.argv[2] or (d["wifi"]["ssid"], d["wifi"]["password"]) == (sys.argv[2], sys.argv[3]), d["wifi"]' \
+			"$T/out" "$(fact "$role" ssid)" "$(fact "$role" password)"
+	fi
 }
-expect_dump "$MIRA" CB2S BK7231N "P6 Rel/1,P7 Btn_Tgl_All,P8 LED/1,P26 WifiLED_n"
-expect_dump "$LSPA9" CB2S BK7231N "P6 BL0937CF1,P7 BL0937CF,P8 WifiLED_n,P10 Btn/1,P24 BL0937SEL,P26 Rel/1"
-expect_dump "$FEIT" WB2L BK7231T "P6 PWM/0,P7 PWM/3,P8 PWM/4,P24 PWM/2,P26 PWM/1"
+expect_image bk7231n-b
+expect_image bk7231n
+expect_image bk7231t
 
-run tuya-config "$MIRA"
-check "text: pins with their functions" out_has "^  P6 +rl1_pin +relay 1, active high$"
-run tuya-config "$FEIT" --openbeken
-check "--openbeken: PWM channel" out_has "^  P26 +PWM +1$"
-check "--openbeken: startup command" out_has "^  PWMFrequency 2000$"
+# --- other places the store is found: rotated dumps, the bare arena ---
+STORE=$(($(fact bk7231n-b store_offset)))
+{ tail -c +$((0x11000 + 1)) "$PLUG"; head -c $((0x11000)) "$PLUG"; } >"$T/rotated.bin"
+run tuya-config "$T/rotated.bin" --json
+check "rotated by 0x11000: found, same roles" eval '[ "$(roles)" = "$(fact bk7231n-b roles)" ]'
+check "rotated by 0x11000: store 0x11000 earlier" eval '[ "$(json_field store_offset)" = $((STORE - 0x11000)) ]'
+tail -c +$((STORE + 1)) "$PLUG" | head -c $((0x12000)) >"$T/arena.bin"
+run tuya-config "$T/arena.bin" --json
+check "bare 0x12000-byte arena: module" eval 'status_is 0 && [ "$(json_field module)" = "$(fact bk7231n-b module)" ]'
 
-# --- secrets: the Feit bulb was paired ---
-run tuya-config "$FEIT" --json
-check "Wi-Fi hidden by default (JSON)" python3 -c 'import json,sys
-d = json.load(open(sys.argv[1])); assert d["wifi"] == {"paired": True}
-assert all("value" not in k for k in d["keys"] if k["secret"])' "$T/out"
-run tuya-config "$FEIT"
-check "Wi-Fi hidden by default (text)" out_has "paired \(SSID and password hidden"
-run tuya-config "$FEIT" --json --show-secrets
-check "--show-secrets: JSON validates" valid_json
-check "--show-secrets: SSID shown" python3 -c 'import json,sys
-d = json.load(open(sys.argv[1])); assert d["wifi"]["ssid"]' "$T/out"
+# --- damaged records the encoder made (generated images only: real dumps
+# have no such copies; tests/fixtures/mkimage.py DAMAGE) ---
+for role in bk7231n-b-badsum bk7231n-b-nopart; do
+	[ -r "$IOTFLASH_FACTS/$role.facts" ] || continue
+	run tuya-config "$(image $role)" --json
+	check "$role: partial result, exit 3" status_is 3
+	check "$role: JSON validates, complete false" eval 'valid_json && [ "$(json_field complete)" = False ]'
+	IFS=';' read -ra want <<<"$(fact $role warnings)"
+	for w in "${want[@]}"; do
+		check "$role: warns: $w" grep -qF -- "$w" "$T/err"
+	done
+	check "$role: the intact keys are recovered" python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); names = [k["name"] for k in d["keys"]]
+assert sys.argv[2] in names, names' "$T/out" "$(fact $role other_key)"
+	check "$role: module as far as it survives" [ "$(json_field module)" = "$(fact $role module | sed 's/^$/None/')" ]
+done
 
 # --- bad input ---
 random_file "$T/random.bin" 300000
@@ -80,40 +114,41 @@ run tuya-config "$T/no-such-file.bin"
 check "missing file: exit 1" eval 'status_is 1 && one_error_line "no-such-file"'
 
 # truncated 6 sectors into the store: partial result (exit 3) with what survives
-head -c $((0x1EE000 + 0x6000)) "$MIRA" >"$T/truncated.bin"
+head -c $((STORE + 0x6000)) "$PLUG" >"$T/truncated.bin"
 check "copies of dumps are private (0600)" mode_is "$T/truncated.bin" 600
 run tuya-config "$T/truncated.bin"
 check "truncated: exit 3" status_is 3
 check "truncated: warns" err_has "truncated"
-check "truncated: the template survives" out_has "module: +CB2S"
+check "truncated: the template survives" out_has "module: +$(fact bk7231n-b module)"
 run tuya-config "$T/truncated.bin" --json
 check "truncated: JSON validates, complete false" eval 'valid_json && [ "$(json_field complete)" = False ]'
 
 # the template's block overwritten: the other keys are still listed
-cp "$MIRA" "$T/damaged.bin"
-head -c 4000 /dev/urandom | dd of="$T/damaged.bin" bs=1 seek=$((0x1F0000 + 16)) conv=notrunc 2>/dev/null
+TPL=$(fact bk7231n-b template_block)
+cp "$PLUG" "$T/damaged.bin"
+head -c 4000 /dev/urandom | dd of="$T/damaged.bin" bs=1 seek=$((TPL + 16)) conv=notrunc 2>/dev/null
 run tuya-config "$T/damaged.bin" --json
 check "damaged block: exit 3" status_is 3
-check "damaged block: the sector is named" err_has "0x1f0000"
+check "damaged block: the sector is named" err_has "$TPL"
 check "damaged block: JSON validates" valid_json
 check "damaged block: other keys recovered" python3 -c 'import json,sys
-d = json.load(open(sys.argv[1])); assert "gw_di" in [k["name"] for k in d["keys"]]' "$T/out"
+d = json.load(open(sys.argv[1])); assert sys.argv[2] in [k["name"] for k in d["keys"]]' "$T/out" "$(fact bk7231n-b other_key)"
 
 # --- beken-crypt ---
 run beken-crypt --help
 check "beken-crypt --help" eval 'status_is 0 && out_has "find-key"'
-run beken-crypt find-key "$MIRA"
+run beken-crypt find-key "$PLUG"
 check "find-key: the Tuya key" out_has "^510fb093 a3cbeadc 5993a17e c7adeb03"
-run beken-crypt decrypt --part bootloader "$MIRA" "$T/boot.bin"
-check "decrypt bootloader: version string" eval 'status_is 0 && grep -qa "BK7231N_1.0.1" "$T/boot.bin"'
-run beken-crypt decrypt --part app --key auto "$MIRA" "$T/app.bin"
+run beken-crypt decrypt --part bootloader "$PLUG" "$T/boot.bin"
+check "decrypt bootloader: version string" eval 'status_is 0 && grep -qa "$(fact bk7231n-b boot_version)" "$T/boot.bin"'
+run beken-crypt decrypt --part app --key auto "$PLUG" "$T/app.bin"
 check "decrypt app: ARM vector table" eval 'status_is 0 && [ "$(slice "$T/app.bin" 0 8)" = 0e0000ea14f09fe5 ]'
 run beken-crypt encrypt --addr 0x10000 "$T/app.bin" "$T/app-enc.bin"
-check "encrypt app: back to the flash bytes" eval 'status_is 0 && cmp -s "$T/app-enc.bin" <(tail -c +$((0x11000 + 1)) "$MIRA" | head -c "$(stat -c %s "$T/app-enc.bin")")'
-run beken-crypt crc-strip "$MIRA" "$T/boot-logical.bin"
+check "encrypt app: back to the flash bytes" eval 'status_is 0 && cmp -s "$T/app-enc.bin" <(tail -c +$((0x11000 + 1)) "$PLUG" | head -c "$(stat -c %s "$T/app-enc.bin")")'
+run beken-crypt crc-strip "$PLUG" "$T/boot-logical.bin"
 run beken-crypt crc-add "$T/boot-logical.bin" "$T/boot-phys.bin"
-check "crc-strip then crc-add: same bytes" eval 'cmp -s "$T/boot-phys.bin" <(head -c "$(stat -c %s "$T/boot-phys.bin")" "$MIRA")'
-run beken-crypt decrypt --key 1234 "$MIRA" "$T/x.bin"
+check "crc-strip then crc-add: same bytes" eval 'cmp -s "$T/boot-phys.bin" <(head -c "$(stat -c %s "$T/boot-phys.bin")" "$PLUG")'
+run beken-crypt decrypt --key 1234 "$PLUG" "$T/x.bin"
 check "bad key: usage error (2)" eval 'status_is 2 && one_error_line "--key"'
 run beken-crypt decrypt --raw "$T/random.bin"
 check "missing OUTPUT: usage error (2)" status_is 2

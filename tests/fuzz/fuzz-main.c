@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* A plain driver for LLVMFuzzerTestOneInput, so the fuzz target runs under
- * any compiler in `make check`: seeds (files given, or the real dumps in
- * $IOTFLASH_DUMPS, plus built-in ones) mutated at random for N iterations.
+ * any compiler in `make check`: seeds (files given, or the flash images in
+ * $IOTFLASH_IMAGES, plus built-in ones) mutated at random for N iterations.
  *   fuzz-tuya-smoke [-n ITERATIONS] [-s SEED] [FILE...] */
 #include "config.h"
 
@@ -143,10 +143,10 @@ int main(int argc, char **argv)
 	for (; i < argc; i++)
 		if (add_file(argv[i]))
 			return 1;
-	if (n_seeds == 0 && getenv("IOTFLASH_DUMPS"))
-		add_dump_dir(getenv("IOTFLASH_DUMPS"));
+	if (n_seeds == 0 && getenv("IOTFLASH_IMAGES"))
+		add_dump_dir(getenv("IOTFLASH_IMAGES"));
 	if (n_seeds == 0)
-		fprintf(stderr, "fuzz-tuya: no seed files (IOTFLASH_DUMPS unset): built-in seeds only\n");
+		fprintf(stderr, "fuzz-tuya: no seed files (IOTFLASH_IMAGES unset): built-in seeds only\n");
 	add_builtin_seeds();
 
 	/* every seed as is, then mutants in an exact-size buffer (overreads show) */

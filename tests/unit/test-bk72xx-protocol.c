@@ -13,6 +13,7 @@
 #include <iotflash/common.h>
 
 #include "../../plugins/bk72xx/protocol.h"
+#include "facts.h"
 
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), sizeof((const uint8_t[]){ __VA_ARGS__ })
 
@@ -502,41 +503,24 @@ START_TEST(test_crc_vectors)
 }
 END_TEST
 
-/* Fingerprints of the real dumps (§4, §6.1): CRC(0, end 0x100) is 257 bytes
- * on FULL, 256 on LEGACY; XOR ~0 gives bk7231tools' table value. */
-static uint8_t *load_dump(const char *name, size_t *len)
-{
-	const char *dir = getenv("IOTFLASH_DUMPS");
-	char path[512];
-	FILE *f;
-	uint8_t *p;
-
-	ck_assert_msg(dir != NULL, "set IOTFLASH_DUMPS to the shared/dumps directory");
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	p = malloc(2u << 20);
-	ck_assert_ptr_nonnull(p);
-	*len = fread(p, 1, 2u << 20, f);
-	fclose(f);
-	return p;
-}
-
-START_TEST(test_dump_fingerprints)
+/* Fingerprints of the flash images (facts.h: generated, or the real dumps):
+ * CRC(0, end 0x100) is 257 bytes on FULL, 256 on LEGACY; XOR ~0 gives the
+ * chip database's boot_crcs value for the chip's bootloader (§4, §6.1). */
+START_TEST(test_image_fingerprints)
 {
 	size_t len;
-	uint8_t *n = load_dump("bk7231n-lspa9-clone.bin", &len);
+	uint8_t *n = load_image("bk7231n", &len);
 	uint8_t *t;
 
 	ck_assert_uint_eq(len, 2u << 20);
-	ck_assert_uint_eq(beken_crc(n, 257), 0x1EBE6E45);
-	ck_assert_uint_eq(beken_crc(n, 257) ^ 0xFFFFFFFFu, 0xE14191BA);
-	ck_assert_uint_eq(beken_crc(n + 0x11000, 4096), 0x72FD1392);
-	ck_assert_uint_eq(beken_crc(n, len), 0xB31A03C3);
-	t = load_dump("bk72xx-bulb-feit-br30.bin", &len);
-	ck_assert_uint_eq(beken_crc(t, 256) ^ 0xFFFFFFFFu, 0xBA54C1B8);
-	ck_assert_uint_eq(beken_crc(t + 0x11000, 4096), 0xEAF35DE3);
-	ck_assert_uint_eq(beken_crc(t, len), 0x016CB9A4);
+	ck_assert_uint_eq(beken_crc(n, 257) ^ 0xFFFFFFFFu, 0xE14191BA);  /* BK7231N 1.0.1 */
+	ck_assert_uint_eq(beken_crc(n, 257), fact_num("bk7231n", "crc_boot"));
+	ck_assert_uint_eq(beken_crc(n + 0x11000, 4096), fact_num("bk7231n", "crc_app_sector"));
+	ck_assert_uint_eq(beken_crc(n, len), fact_num("bk7231n", "crc_all"));
+	t = load_image("bk7231t", &len);
+	ck_assert_uint_eq(beken_crc(t, 256) ^ 0xFFFFFFFFu, 0xBA54C1B8);  /* BK7231S 1.0.5 */
+	ck_assert_uint_eq(beken_crc(t + 0x11000, 4096), fact_num("bk7231t", "crc_app_sector"));
+	ck_assert_uint_eq(beken_crc(t, len), fact_num("bk7231t", "crc_all"));
 	free(n);
 	free(t);
 }
@@ -642,7 +626,7 @@ static Suite *bk72xx_suite(void)
 	tcase_add_test(d, test_decode_echoes);
 	tcase_add_test(d, test_decode_boot_version);
 	tcase_add_test(c, test_crc_vectors);
-	tcase_add_test(c, test_dump_fingerprints);
+	tcase_add_test(c, test_image_fingerprints);
 	tcase_add_test(c, test_crc_range);
 	tcase_add_test(m, test_sr_unprotect);
 	tcase_add_test(m, test_efuse);

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* Host-side checksums against the vectors in the Beken spec (§4) and the
- * real dumps. */
+ * flash images of facts.h. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <iotflash/iotflash.h>
+
+#include "facts.h"
 
 static uint32_t beken(const uint8_t *d, size_t n)
 {
@@ -65,33 +67,21 @@ START_TEST(sha256_and_wordsum)
 }
 END_TEST
 
-static uint8_t *load_dump(const char *name, size_t *len)
+/* The flash images (facts.h: generated, or the real dumps): the checksums
+ * computed here equal those tests/fixtures/mkimage.py computed with zlib. */
+START_TEST(image_vectors)
 {
-	const char *dir = getenv("IOTFLASH_DUMPS");
-	char path[4096], err[256];
-	uint8_t *d = NULL;
-	if (!dir)
-		return NULL;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_msg(iotflash_read_file(path, false, &d, len, err, sizeof(err)) == IOTFLASH_OK, "%s", err);
-	return d;
-}
-
-START_TEST(dump_vectors)
-{
+	static const char *const roles[] = { "bk7231n", "bk7231t", "bk7231n-b" };
+	const char *role = roles[_i];
 	size_t n;
-	uint8_t *lspa9 = load_dump("bk7231n-lspa9-clone.bin", &n), *feit;
-	ck_assert_msg(lspa9 != NULL, "IOTFLASH_DUMPS is not set: the real-dump vectors cannot run");
+	uint8_t *d = load_image(role, &n);
+
 	ck_assert_uint_eq(n, 2 * 1024 * 1024);
-	ck_assert_uint_eq(beken(lspa9, 257), 0x1EBE6E45);
-	ck_assert_uint_eq(beken(lspa9 + 0x11000, 4096), 0x72FD1392);
-	ck_assert_uint_eq(beken(lspa9, n), 0xB31A03C3);
-	feit = load_dump("bk72xx-bulb-feit-br30.bin", &n);
-	ck_assert_uint_eq(beken(feit, 256), 0x45AB3E47);
-	ck_assert_uint_eq(beken(feit + 0x11000, 4096), 0xEAF35DE3);
-	ck_assert_uint_eq(beken(feit, n), 0x016CB9A4);
-	free(lspa9);
-	free(feit);
+	ck_assert_uint_eq(beken(d, fact_num(role, "fingerprint_len")), fact_num(role, "crc_boot"));
+	ck_assert_uint_eq(beken(d + 0x11000, 4096), fact_num(role, "crc_app_sector"));
+	ck_assert_uint_eq(beken(d + n - 4096, 4096), fact_num(role, "crc_last_sector"));
+	ck_assert_uint_eq(beken(d, n), fact_num(role, "crc_all"));
+	free(d);
 }
 END_TEST
 
@@ -105,7 +95,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, beken_crc_matches_spec_vectors);
 	tcase_add_test(tc, sha256_and_wordsum);
-	tcase_add_test(tc, dump_vectors);
+	tcase_add_loop_test(tc, image_vectors, 0, 3);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
