@@ -154,8 +154,8 @@ run beken-crypt decrypt --raw "$T/random.bin"
 check "missing OUTPUT: usage error (2)" status_is 2
 
 # --- --obk-json: an obk-config file from a Tuya backup ---
-run tuya-config --obk-json "$LSPA9"
-check "--obk-json: the template's pins with OpenBeken roles" eval 'status_is 0 && out_has "\"26\": \"Relay:1\"" && out_has "\"8\": \"LED_WIFI_n\""'
+run tuya-config --obk-json "$METER"
+check "--obk-json: the template's pins with OpenBeken roles" eval 'status_is 0 && out_has "\"26\": \"Relay:1\"" && out_has "\"10\": \"LED_WIFI_n\""'
 check "--obk-json: no credentials without --show-secrets" eval '! out_has "password"'
 cp "$T/out" "$T/obk.json"
 check "--obk-json validates against docs/obk-config.schema.json" python3 "$CHECK_JSON" "$top_srcdir/docs/obk-config.schema.json" "$T/obk.json"
@@ -163,9 +163,9 @@ head -c $((2 << 20)) /dev/zero | tr '\0' '\377' >"$T/obk-img.bin"
 run -c bk7231n --image "$T/obk-img.bin" obk-config write "$T/obk.json"
 check "--obk-json output is accepted by obk-config write" status_is 0
 run -c bk7231n --image "$T/obk-img.bin" obk-config show
-check "obk-config show lists the Tuya pins" eval 'out_has "^pin.26=Relay:1$" && out_has "^pin.10=Button:1$" && out_has "^name.short=obk_CB2S$"'
-run tuya-config --obk-json --show-secrets "$MIRA"
-check "--obk-json --show-secrets: valid JSON with the pins" python3 -c 'import json,sys
-d = json.load(open(sys.argv[1])); assert d["pin"]["6"] == "Relay:1"' "$T/out"
+check "obk-config show lists the Tuya pins" eval 'out_has "^pin.26=Relay:1$" && out_has "^pin.11=Button:1$" && out_has "^name.short=obk_CB2S$"'
+run tuya-config --obk-json --show-secrets "$BULB"
+check "--obk-json --show-secrets: valid JSON with the pins and the Wi-Fi" python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); assert d["pin"]["6"] == "PWM:2" and d["wifi"]["ssid"] == sys.argv[2]' "$T/out" "$(fact bk7231t ssid)"
 
 finish
