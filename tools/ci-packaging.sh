@@ -57,7 +57,7 @@ if [ "${1:-}" != --no-distcheck ]; then
 	fi
 	[ "$(ls -A "$work/alone")" = iotflash ] || { echo "the clone is not alone in $work/alone"; exit 1; }
 	(cd "$clone" && { [ -x configure ] || ./autogen.sh >/dev/null; } && ./configure -q --enable-werror &&
-		make -j2 -s distcheck) >"$work/distcheck.log" 2>&1 || {
+		make -j4 -s distcheck) >"$work/distcheck.log" 2>&1 || {
 		tail -n 60 "$work/distcheck.log"
 		cat "$clone"/iotflash-*/_build/sub/test-suite.log 2>/dev/null | tail -n 80
 		exit 1
