@@ -7,6 +7,13 @@
 # place checked by an independent reader below; offline --image editing;
 # `write FILE.json`; write-flash --obk-config; bad input.
 . "$(dirname "$0")/lib.sh"
+# Writes on a device back up what they change: into the test's directory,
+# not the build tree (make distcheck finds any file left there).
+iot() {
+	"$IOTFLASH" -p "$T/tty" --backup-dir "$T/backups" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	return 0
+}
 E2E=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
 export HOME=$T/home
 mkdir -p "$HOME"
