@@ -11,16 +11,16 @@ Environment (set by tests/Makefile.inc): IOTFLASH_SIM, IOTFLASH_IMAGES (and
 IOTFLASH_FACTS), and the
 plugin/chipdb paths the simulator itself reads."""
 import os
-import select
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
-import termios
 import time
-import tty
 import zlib
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rawsim  # noqa: E402
 
 LINK_CHECK = bytes.fromhex("01E0FC0100")
 LINK_REPLY = bytes.fromhex("040E0501E0FC0100")
@@ -78,76 +78,18 @@ def crc_reply(value):
     return short_reply(0x10, struct.pack("<I", value))
 
 
-BAUDS = {115200: termios.B115200, 921600: termios.B921600}
-
-
-class Sim:
-    """One iotflash-sim process and the client end of its pty."""
+class Sim(rawsim.Sim):
+    """One iotflash-sim process and the client end of its pty (rawsim.py),
+    with the Beken tools' way of linking up."""
 
     def __init__(self, tmp, name, model, dump):
-        self.flash = os.path.join(tmp, f"{name}.bin")
-        self.link = os.path.join(tmp, f"{name}.tty")
+        data = None
         if dump:
-            shutil.copyfile(dump, self.flash)
-            os.chmod(self.flash, 0o600)
-        self.log = open(os.path.join(tmp, f"{name}.log"), "wb")
-        cmd = [os.environ["IOTFLASH_SIM"], "--model", model, "--flash", self.flash, "--link", self.link]
-        if not os.environ.get("BK72XX_MODEL_TIMING"):  # set it to run with wire and chip timing
-            cmd.append("--no-timing")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log)
-        self.fd = -1
-        try:
-            line = self._ready_line()
-            if not line.startswith(b"ready "):
-                raise RuntimeError(f"iotflash-sim did not print 'ready PATH': {line!r}")
-            self.fd = os.open(self.link, os.O_RDWR | os.O_NOCTTY)
-            tty.setraw(self.fd)
-            self.set_baud(115200)
-        except BaseException:
-            self.stop()
-            raise
-
-    def _ready_line(self):
-        out = b""
-        deadline = time.monotonic() + 10
-        while not out.endswith(b"\n") and time.monotonic() < deadline:
-            r, _, _ = select.select([self.proc.stdout], [], [], 0.1)
-            if r:
-                b = os.read(self.proc.stdout.fileno(), 1)
-                if not b:
-                    break
-                out += b
-        return out
-
-    def set_baud(self, baud):
-        attrs = termios.tcgetattr(self.fd)
-        attrs[4] = attrs[5] = BAUDS[baud]
-        termios.tcsetattr(self.fd, termios.TCSADRAIN, attrs)
-
-    def send(self, data):
-        os.write(self.fd, data)
-
-    def read(self, n, timeout=2.0):
-        """Up to n bytes, waiting at most timeout seconds for them."""
-        out = b""
-        deadline = time.monotonic() + timeout
-        while len(out) < n:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            r, _, _ = select.select([self.fd], [], [], left)
-            if r:
-                out += os.read(self.fd, n - len(out))
-        return out
-
-    def drain(self, quiet=0.1):
-        """Everything that arrives until the line is quiet."""
-        out = b""
-        while True:
-            r, _, _ = select.select([self.fd], [], [], quiet)
-            if not r:
-                return out
-            out += os.read(self.fd, 4096)
+            with open(dump, "rb") as f:
+                data = f.read()
+        # BK72XX_MODEL_TIMING=1 runs with wire and chip timing.
+        super().__init__(tmp, name, model, data, timing=bool(os.environ.get("BK72XX_MODEL_TIMING")))
+        os.chmod(self.flash, 0o600)
 
     def xfer(self, data, n, timeout=5.0):
         self.send(data)
@@ -164,24 +106,6 @@ class Sim:
                 self.drain()
                 return True
         return False
-
-    def stop(self):
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        self.proc.terminate()
-        try:
-            rc = self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait()
-        self.proc.stdout.close()
-        self.log.close()
-        return rc
-
-    def flash_bytes(self):
-        with open(self.flash, "rb") as f:
-            return f.read()
 
 
 def read4k(sim, addr):
