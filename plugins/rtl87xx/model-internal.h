@@ -91,6 +91,8 @@ int m_read(struct rtl_model *m, void *buf, size_t len, int timeout_ms);
 int m_read_full(struct rtl_model *m, void *buf, size_t len, int gap_ms);
 void m_busy(struct rtl_model *m, uint64_t us);
 void m_wait(struct rtl_model *m, unsigned ms);
+/* The ROM shell's answer to a CAN that cancels an XMODEM transfer (model-shell.c). */
+int m_answer_cancel(struct rtl_model *m);
 void m_set_baud(struct rtl_model *m, uint32_t baud);
 int m_byte(struct rtl_model *m, uint8_t *b, int timeout_ms);
 void m_send(struct rtl_model *m, const void *buf, size_t len);

@@ -16,7 +16,6 @@
 
 #define RAM_BASE 0x10000000u
 #define FWDRAM_NAK_PERIOD_MS 1000
-#define CANCEL_REPLY_MS 20
 
 #define STUB_PARAMS 0x10038000u   /* offset, length, mode (0 flash, 1 absolute), level */
 #define MAP_FLASH 0x98000000u
@@ -90,21 +89,6 @@ static bool ram_sink(struct rtl_model *m, uint32_t addr, const uint8_t *data, si
 	return true;
 }
 
-/* After a CAN: as `fwd` does, some ms later `\x18ER`, further CANs swallowed. */
-static int answer_cancel(struct rtl_model *m)
-{
-	uint8_t b;
-	int r;
-
-	m_wait(m, CANCEL_REPLY_MS);
-	while ((r = m_byte(m, &b, CANCEL_REPLY_MS)) == 1 && b == RTL_CAN)
-		;
-	if (r < 0)
-		return r;
-	m_send(m, (const uint8_t[]){ RTL_CAN, 'E', 'R' }, 3);
-	return 0;
-}
-
 int m_cmd_fwdram(struct rtl_model *m, int argc, char **argv)
 {
 	struct m_xm_cfg cfg = {
@@ -126,7 +110,7 @@ int m_cmd_fwdram(struct rtl_model *m, int argc, char **argv)
 	if ((r = m_xm_receive(m, &cfg, &end)) < 0)
 		return r;
 	if (end == M_XM_CANCEL || end == M_XM_ABORT)
-		return answer_cancel(m);
+		return m_answer_cancel(m);
 	if (end != M_XM_COMPLETE)
 		return 0;
 	m->prog_addr = addr;

@@ -209,8 +209,9 @@ static bool fwd_sink(struct rtl_model *m, uint32_t addr, const uint8_t *data, si
 	return true;
 }
 
-/* After a CAN: wait, swallow further CANs, answer "\x18ER" [peer]. */
-static int answer_cancel(struct rtl_model *m)
+/* After a CAN: wait, swallow further CANs, answer "\x18ER" [peer]; `fwd`
+ * and `fwdram` both end a cancelled transfer this way. */
+int m_answer_cancel(struct rtl_model *m)
 {
 	uint8_t b;
 	int r;
@@ -243,7 +244,7 @@ static int cmd_fwd(struct rtl_model *m, int argc, char **argv)
 	if ((r = m_xm_receive(m, &cfg, &end)) < 0)
 		return r;
 	if (end == M_XM_CANCEL || end == M_XM_ABORT)
-		return answer_cancel(m);
+		return m_answer_cancel(m);
 	if (end == M_XM_COMPLETE)
 		send_text(m, m->session_failed ? "ER" : "OK");
 	return 0;
