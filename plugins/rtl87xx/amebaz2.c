@@ -86,14 +86,19 @@ static bool z2_expect(struct rtl *r, const char *needle, char *buf, size_t cap, 
 }
 
 /* The download shell answers exactly "ping"; the ROM monitor echoes
- * "ping\r\n" and goes on to its prompt at once (§7.2). */
+ * "ping\r\n" and goes on to its prompt at once (§7.2).  The leading empty
+ * line (ignored by the shell, §12.1) ends whatever the shell has taken in
+ * before: a chip reset as the port opened (an adapter whose DTR/RTS drives
+ * reset) loses the first ping to its banner, and a ping sent at the other
+ * rate of the search arrives as garbage without a line end, which would
+ * otherwise spoil every later ping. */
 static bool z2_ping(struct rtl *r, bool *monitor)
 {
 	char buf[128];
 	size_t got;
 	bool ok;
 
-	z2_line(r, "ping");
+	z2_line(r, "\nping");
 	ok = z2_expect(r, "ping", buf, sizeof buf, &got, PING_MS);
 	if (ok) {
 		int n = rtl_recv_some(r, (uint8_t *)buf + got, sizeof buf - 1 - got, MON_TAIL_MS);
