@@ -37,6 +37,7 @@
 #define ESCAPE_TRIES 2            /* escapes per link; then only the user can help */
 
 static int z2_line(struct rtl *r, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
+static int z2_cancel(struct rtl *r);
 
 static int z2_line(struct rtl *r, const char *fmt, ...)
 {
@@ -500,8 +501,234 @@ static int z2_read_text(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len
 	return IOTFLASH_OK;
 }
 
+/* ---- the community Z2 XMODEM read stub (§7.6) ---- */
+
+#define STUB_ADDR 0x10035000u
+#define STUB_PARAMS 0x10038000u     /* offset, length, mode (0 = flash), level */
+#define STUB_LEVEL 2u               /* compressed twin: a light level, the chip's CPU is slow */
+#define STUB_START_MS 1000          /* per `C`; the stub waits 100 short timeouts */
+#define STUB_STARTS 3
+#define STUB_FRAME_MS 1000          /* after our ACK, on top of the frame's wire time */
+#define STUB_NAKS 10                /* the stub's own limit per frame */
+
+/* Which loader file is the compressed twin: the database says so by its
+ * caps; a file it does not know is taken by its size. */
+static bool stub_is_z(struct rtl *r, size_t len)
+{
+	const struct iotflash_loader *info = iotflash_dev_loader_info(r->dev);
+
+	if (info)
+		return iotflash_loader_can(info, "compressed-read");
+	for (unsigned i = 0; i < r->chip->n_loaders; i++)
+		if (r->chip->loaders[i]->size == len)
+			return iotflash_loader_can(r->chip->loaders[i], "compressed-read");
+	return false;
+}
+
+/* The command-table entry the stub will run through, as the GUI picks it
+ * (§7.5), pointed at the stub. */
+static int stub_hijack(struct rtl *r)
+{
+	uint32_t ptr[4], words[RTL_CMD_ENTRIES * RTL_CMD_ENTRY_LEN / 4];
+	char names[RTL_CMD_ENTRIES][RTL_CMD_NAME_LEN];
+	const char *list[RTL_CMD_ENTRIES] = { NULL };
+	int rc, pick;
+
+	if ((rc = z2_read_words(r, RTL_CMD_TABLE_PTR, ptr)) != IOTFLASH_OK)
+		return rc;
+	for (unsigned i = 0; i < RTL_CMD_ENTRIES * RTL_CMD_ENTRY_LEN / 16; i++)
+		if ((rc = z2_read_words(r, ptr[0] + 16 * i, words + 4 * i)) != IOTFLASH_OK)
+			return rc;
+	for (unsigned i = 0; i < RTL_CMD_ENTRIES; i++) {
+		uint8_t raw[RTL_CMD_NAME_LEN];
+		uint32_t name = words[i * RTL_CMD_ENTRY_LEN / 4];
+		if (name == 0)
+			break;
+		if ((rc = z2_dump(r, name, raw, RTL_CMD_NAME_LEN)) != IOTFLASH_OK)
+			return rc;
+		list[i] = rtl_cmd_name(raw, names[i]) ? names[i] : NULL;
+	}
+	if ((pick = rtl_pick_hijack(list, RTL_CMD_ENTRIES)) < 0)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_UNSUPPORTED, "no unused command in the shell's table to run the stub");
+	memcpy(r->stub_cmd, names[pick], RTL_CMD_NAME_LEN);
+	return z2_write_regs(r, "EW", ptr[0] + (uint32_t)pick * RTL_CMD_ENTRY_LEN + 4, STUB_ADDR | 1u);
+}
+
+/* `fwdram` + plain XMODEM of the stub, then OK (§7.4). */
+static int stub_upload(struct rtl *r, const uint8_t *code, size_t len)
+{
+	char reply[64];
+	size_t got;
+	int rc;
+
+	z2_line(r, "fwdram %X", (unsigned)STUB_ADDR);
+	if (rtl_wait_byte(r, RTL_NAK, FWD_NAK_MS) != IOTFLASH_OK)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "fwdram: the ROM did not start XMODEM");
+	if ((rc = rtl_xm_send(r, false, 0, code, (uint32_t)len, 0xFF, "stub upload")) != IOTFLASH_OK) {
+		z2_cancel(r);
+		return rc;
+	}
+	if (!rtl_xm_end(r) || !z2_expect(r, "OK", reply, sizeof reply, &got, FWD_OK_MS))
+		return iotflash_fail(r->dev, IOTFLASH_ERR_PROTOCOL, "fwdram: no OK after the stub upload");
+	return IOTFLASH_OK;
+}
+
+/* At the first read: is a read stub at hand?  Without one (or when it
+ * cannot be set up) reads stay on the ROM's dumps. */
+static void stub_setup(struct rtl *r)
+{
+	const uint8_t *code;
+	size_t len;
+
+	r->stub = Z2_STUB_NONE;
+	if (iotflash_dev_loader(r->dev, &code, &len) != IOTFLASH_OK) {
+		iotflash_log(r->dev, IOTFLASH_LOG_INFO, "no Z2 read stub at hand: reading through the ROM's dumps");
+		return;
+	}
+	r->stub_z = stub_is_z(r, len);
+	if (stub_upload(r, code, len) != IOTFLASH_OK || stub_hijack(r) != IOTFLASH_OK) {
+		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "the Z2 read stub could not be started: reading through the ROM's dumps");
+		return;
+	}
+	r->stub = Z2_STUB_READY;
+	iotflash_log(r->dev, IOTFLASH_LOG_INFO, "Z2 read stub%s running through `%s`", r->stub_z ? " (compressed)" : "",
+	             r->stub_cmd);
+}
+
+/* Stop the stub's send: CAN CAN, then let its resends die out. */
+static int stub_abort(struct rtl *r, int rc, const char *why, uint32_t addr)
+{
+	static const uint8_t can[2] = { RTL_CAN, RTL_CAN };
+
+	rtl_send(r, can, sizeof can);
+	rtl_drain(r, 100, 3000, -1);
+	return iotflash_fail(r->dev, rc, "stub read at 0x%06x: %s", (unsigned)addr, why);
+}
+
+/* The stub's XMODEM send (CRC-16, 1 KiB frames, 128 after retries) into
+ * out, up to cap bytes; *got counts what arrived. */
+static int stub_receive(struct rtl *r, uint32_t addr, uint8_t *out, size_t cap, size_t *got)
+{
+	uint8_t f[3 + 1024 + 2], expect = 1, start = 'C';
+	unsigned naks = 0, starts = 0;
+
+	*got = 0;
+	rtl_send(r, &start, 1);
+	for (;;) {
+		unsigned timeout = *got || naks ? STUB_FRAME_MS + iotflash_io_wire_ms(r->dev, sizeof f) : STUB_START_MS;
+		size_t blk;
+		int n = rtl_recv(r, f, 1, timeout);
+		if (n < 0)
+			return n;
+		if (n == 0) {
+			if (*got == 0 && naks == 0 && ++starts < STUB_STARTS) {
+				rtl_send(r, &start, 1);
+				continue;
+			}
+			return stub_abort(r, IOTFLASH_ERR_TIMEOUT, "the stub went quiet", addr);
+		}
+		if (f[0] == RTL_EOT) {
+			uint8_t ack = RTL_ACK;
+			rtl_send(r, &ack, 1);
+			return IOTFLASH_OK;
+		}
+		if (f[0] == RTL_CAN)
+			return stub_abort(r, IOTFLASH_ERR_DEVICE, "the stub cancelled", addr);
+		if (f[0] != RTL_STX && f[0] != RTL_SOH)
+			continue;  /* noise between frames */
+		blk = f[0] == RTL_STX ? 1024 : 128;
+		if (rtl_recv_exact(r, f + 1, blk + 4, REPLY_MARGIN_MS + iotflash_io_wire_ms(r->dev, blk + 4)) != IOTFLASH_OK ||
+		    (uint8_t)(f[1] ^ f[2]) != 0xFF ||
+		    iotflash_crc16_xmodem(f + 3, blk) != (uint16_t)(f[3 + blk] << 8 | f[4 + blk])) {
+			uint8_t nak = RTL_NAK;
+			if (++naks > STUB_NAKS)
+				return stub_abort(r, IOTFLASH_ERR_CHECKSUM, "frames keep arriving damaged", addr);
+			rtl_drain(r, 5, 200, -1);
+			rtl_send(r, &nak, 1);
+			continue;
+		}
+		if (f[1] == expect) {
+			size_t take = cap - *got < blk ? cap - *got : blk;
+			memcpy(out + *got, f + 3, take);
+			*got += take;
+			expect++;
+		} else if (f[1] != (uint8_t)(expect - 1)) {
+			return stub_abort(r, IOTFLASH_ERR_PROTOCOL, "frames out of order", addr);
+		}
+		naks = 0;
+		{
+			uint8_t ack = RTL_ACK;
+			rtl_send(r, &ack, 1);
+		}
+	}
+}
+
+/* The line end after the last word's line (found in buf already): waiting
+ * for more would cost a whole timeout. */
+static bool z2_last_line(struct rtl *r, char *buf, size_t cap, size_t *got)
+{
+	const char *last = (const char *)rtl_find(buf, *got, "0x1003800C");
+	size_t from = last ? (size_t)(last - buf) : 0;
+	uint64_t deadline = iotflash_now_ms() + LINE_MS;
+
+	while (!rtl_find(buf + from, *got - from, "\r\n")) {
+		uint64_t now = iotflash_now_ms();
+		int n;
+		if (now >= deadline || *got >= cap - 1)
+			return false;
+		if ((n = rtl_recv_some(r, (uint8_t *)buf + *got, cap - 1 - *got, (unsigned)(deadline - now))) < 0)
+			return false;
+		*got += (size_t)n;
+	}
+	return true;
+}
+
+static int z2_read_stub(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
+{
+	size_t cap = r->stub_z ? (size_t)len + len / 8 + 4096 : len, got, produced;
+	uint8_t *z = r->stub_z ? malloc(cap) : buf;
+	char line[256];
+	size_t lgot;
+	int rc;
+
+	if (!z)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_NOMEM, "out of memory");
+	/* The parameters in one EW (one reply line per word), then the stub. */
+	z2_line(r, "EW %X %X %X 0 %X", (unsigned)STUB_PARAMS, (unsigned)addr, (unsigned)len, STUB_LEVEL);
+	if (!z2_expect(r, "0x1003800C", line, sizeof line, &lgot, LINE_MS) || !z2_last_line(r, line, sizeof line, &lgot)) {
+		rtl_drain(r, 20, 500, -1);
+		rc = iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "no answer to the stub's parameters");
+		goto out;
+	}
+	z2_line(r, "%s", r->stub_cmd);
+	if ((rc = stub_receive(r, addr, z, cap, &got)) != IOTFLASH_OK)
+		goto out;
+	if (r->stub_z) {
+		rc = iotflash_inflate_raw(z, got, buf, len, &produced);
+		if (rc == IOTFLASH_OK && produced != len)
+			rc = IOTFLASH_ERR_PROTOCOL;
+		if (rc != IOTFLASH_OK)
+			rc = iotflash_fail(r->dev, rc, "stub read at 0x%06x: the compressed data does not inflate to %u bytes",
+			                   (unsigned)addr, (unsigned)len);
+		else
+			iotflash_log(r->dev, IOTFLASH_LOG_DEBUG, "stub read at 0x%06x: %u bytes in %zu", (unsigned)addr,
+			             (unsigned)len, got);
+	} else if (got != len) {
+		rc = iotflash_fail(r->dev, IOTFLASH_ERR_PROTOCOL, "stub read at 0x%06x: %zu of %u bytes", (unsigned)addr, got,
+		                   (unsigned)len);
+	}
+out:
+	if (z != buf)
+		free(z);
+	return rc;
+}
+
 static int z2_read(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
 {
+	if (r->stub == Z2_STUB_UNTRIED)
+		stub_setup(r);
+	if (r->stub == Z2_STUB_READY)
+		return z2_read_stub(r, addr, buf, len);
 	return z2_read_text(r, addr, buf, len);
 }
 

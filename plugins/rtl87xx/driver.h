@@ -41,6 +41,10 @@ struct rtl {
 	unsigned pin_group;
 	bool hash_base_known;
 	uint32_t hash_base;
+	/* AmebaZ2: the community XMODEM read stub (§7.6), uploaded at the first read */
+	enum { Z2_STUB_UNTRIED, Z2_STUB_NONE, Z2_STUB_READY } stub;
+	bool stub_z;                        /* the compressed twin */
+	char stub_cmd[RTL_CMD_NAME_LEN];    /* the table entry that runs it */
 	/* AmebaD */
 	bool loader_uploaded;
 };

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
 /* AmebaZ2: `fwdram` (a program into RAM over plain XMODEM, §7.3, §7.4) and
- * the one program the model can "run" when a command-table entry jumps to
- * it: the community Z2 XMODEM read stub, an XMODEM sender of flash or
- * memory with its parameters at 0x10038000 (§7.6).  The real stub is
+ * the programs the model can "run" when a command-table entry jumps to
+ * them: the community Z2 XMODEM read stub, an XMODEM sender of flash or
+ * memory with its parameters at 0x10038000 (§7.6), and its compressed twin.  The real stub is
  * recognised by its SHA-256; tests upload a stand-in of the same size that
  * starts with a marker (tests/e2e/gen-rtl87xx-stub.py).  Anything else the
  * chip would execute, which the model cannot: it hangs until reset. */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <nettle/sha2.h>
+#include <zlib.h>
 
 #include "model-internal.h"
 
@@ -25,6 +26,7 @@
 #define FRAME_TRIES 10
 #define SMALL_AFTER 7             /* 128-byte frames after this many retries */
 #define EOT_TRIES 10
+#define Z2_DEFLATE_KIB_US 200u    /* [inferred] deflate on the chip: ~5 MB/s, as the A5 stub model */
 
 struct known_program {
 	enum m_prog kind;
@@ -145,8 +147,7 @@ static int await_start(struct rtl_model *m, uint8_t *start)
 	return 0;
 }
 
-static size_t build_frame(struct rtl_model *m, uint8_t *f, uint32_t src, uint32_t left, uint8_t seq, size_t blk,
-                          bool crc)
+static size_t build_frame(const uint8_t *src, uint8_t *f, uint32_t left, uint8_t seq, size_t blk, bool crc)
 {
 	size_t n = left < blk ? left : blk;
 
@@ -154,7 +155,7 @@ static size_t build_frame(struct rtl_model *m, uint8_t *f, uint32_t src, uint32_
 	f[1] = seq;
 	f[2] = (uint8_t)~seq;
 	for (size_t i = 0; i < blk; i++)
-		f[3 + i] = i < n ? m_mem_byte(m, src + (uint32_t)i) : 0xFF;
+		f[3 + i] = i < n ? src[i] : 0xFF;
 	if (crc) {
 		uint16_t c = iotflash_crc16_xmodem(f + 3, blk);
 		f[3 + blk] = (uint8_t)(c >> 8);
@@ -166,7 +167,7 @@ static size_t build_frame(struct rtl_model *m, uint8_t *f, uint32_t src, uint32_
 }
 
 /* 1 = ACKed, 0 = the receiver stopped or the tries ran out (CAN CAN sent), < 0 event. */
-static int send_frame(struct rtl_model *m, uint32_t src, uint32_t left, uint8_t seq, size_t *blk, bool crc,
+static int send_frame(struct rtl_model *m, const uint8_t *src, uint32_t left, uint8_t seq, size_t *blk, bool crc,
                       uint32_t *sent)
 {
 	uint8_t f[1024 + 5];
@@ -177,7 +178,7 @@ static int send_frame(struct rtl_model *m, uint32_t src, uint32_t left, uint8_t 
 		int r;
 		if (tries >= SMALL_AFTER)
 			*blk = 128;
-		len = build_frame(m, f, src, left, seq, *blk, crc);
+		len = build_frame(src, f, left, seq, *blk, crc);
 		m_send(m, f, len);
 		r = m_byte(m, &b, ACK_WAIT_MS);
 		if (r < 0)
@@ -198,26 +199,71 @@ static int send_frame(struct rtl_model *m, uint32_t src, uint32_t left, uint8_t 
 	return 0;
 }
 
-static int z2_stub(struct rtl_model *m)
+/* What the stub sends: the range itself, or (the compressed twin) its raw
+ * DEFLATE stream at the level word, padded in the last frame with FF like
+ * the A5 stubs' compressed read (docs/protocols/eswin.md §2.6) [inferred:
+ * the twin's format is not public]. */
+static uint8_t *stub_payload(struct rtl_model *m, uint32_t src, uint32_t len, bool z, uint32_t *out_len)
+{
+	uint8_t *plain = malloc(len ? len : 1), *packed;
+	uLongf zlen;
+	uint32_t level = ram_word(m, STUB_PARAMS + 12);
+
+	if (!plain)
+		return NULL;
+	for (uint32_t i = 0; i < len; i++)
+		plain[i] = m_mem_byte(m, src + i);
+	*out_len = len;
+	if (!z)
+		return plain;
+	zlen = compressBound(len) + 64;
+	packed = malloc(zlen);
+	if (packed) {
+		z_stream zs = { 0 };
+		if (deflateInit2(&zs, level >= 1 && level <= 9 ? (int)level : 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK) {
+			zs.next_in = plain;
+			zs.avail_in = len;
+			zs.next_out = packed;
+			zs.avail_out = (uInt)zlen;
+			deflate(&zs, Z_FINISH);
+			*out_len = (uint32_t)zs.total_out;
+			deflateEnd(&zs);
+		} else {
+			free(packed);
+			packed = NULL;
+		}
+	}
+	free(plain);
+	m_busy(m, (uint64_t)len / 1024 * Z2_DEFLATE_KIB_US);
+	return packed;
+}
+
+static int z2_stub(struct rtl_model *m, bool z)
 {
 	uint32_t off = ram_word(m, STUB_PARAMS), len = ram_word(m, STUB_PARAMS + 4);
-	uint32_t mode = ram_word(m, STUB_PARAMS + 8), src = mode ? off : MAP_FLASH + off, done = 0;
-	uint8_t start, seq = 1;
+	uint32_t mode = ram_word(m, STUB_PARAMS + 8), src = mode ? off : MAP_FLASH + off, done = 0, total;
+	uint8_t start, seq = 1, *payload;
 	size_t blk;
 	int r;
 
-	iotflash_sim_log(m->sim, "rtl87xx: Z2 read stub: %u bytes from 0x%08X", (unsigned)len, (unsigned)src);
+	iotflash_sim_log(m->sim, "rtl87xx: Z2 read stub%s: %u bytes from 0x%08X", z ? " (compressed)" : "", (unsigned)len,
+	                 (unsigned)src);
 	if ((r = await_start(m, &start)) <= 0 || start == RTL_CAN)
 		return r < 0 ? r : 0;
+	if (!(payload = stub_payload(m, src, len, z, &total)))
+		return 0;
 	blk = start == 'C' ? 1024 : 128;
-	while (done < len) {
+	while (done < total) {
 		uint32_t sent;
-		r = send_frame(m, src + done, len - done, seq, &blk, start == 'C', &sent);
-		if (r <= 0)
+		r = send_frame(m, payload + done, total - done, seq, &blk, start == 'C', &sent);
+		if (r <= 0) {
+			free(payload);
 			return r;
+		}
 		done += sent;
 		seq++;
 	}
+	free(payload);
 	for (int i = 0; i < EOT_TRIES; i++) {
 		uint8_t b;
 		m_send_byte(m, RTL_EOT);
@@ -235,13 +281,10 @@ bool m_run_program(struct rtl_model *m, uint32_t handler, int *result)
 {
 	if (m->prog == M_PROG_NONE || handler != (m->prog_addr | 1u))
 		return false;
-	if (m->prog == M_PROG_Z2_STUB) {
-		*result = z2_stub(m);
+	if (m->prog == M_PROG_Z2_STUB || m->prog == M_PROG_Z2_STUB_Z) {
+		*result = z2_stub(m, m->prog == M_PROG_Z2_STUB_Z);
 		return true;
 	}
-	/* The compressed twin's output format is not public: the model cannot
-	 * produce it, so it does what a chip does on code it cannot run. */
-	iotflash_sim_log(m->sim, "rtl87xx: %s at 0x%08X cannot be modelled", m->prog == M_PROG_Z2_STUB_Z
-	                 ? "the compressed Z2 read stub (output format unknown)" : "uploaded code", (unsigned)m->prog_addr);
+	iotflash_sim_log(m->sim, "rtl87xx: uploaded code at 0x%08X cannot be modelled", (unsigned)m->prog_addr);
 	return false;
 }
