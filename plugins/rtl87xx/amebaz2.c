@@ -487,16 +487,43 @@ static int z2_dump_words(struct rtl *r, uint32_t addr, uint8_t *out, unsigned n)
 	return IOTFLASH_OK;
 }
 
+/* Dumps as large as the ROM takes while the line is clean; a dump lost to
+ * the line (one dropped byte costs the whole dump) halves the size for the
+ * dumps that follow, and clean dumps grow it back.  A piece is asked again
+ * at most DUMP_TRIES times in a row: past that the call fails and the
+ * core's block retries take over. */
+#define DUMP_MIN 1024u
+#define DUMP_TRIES 3
+#define DUMP_GROW_AFTER 8
+
 static int z2_read_text(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
 {
+	unsigned fails = 0;
+
+	if (!r->dump_size)
+		r->dump_size = DUMP_MAX;
 	for (uint32_t off = 0; off < len;) {
-		uint32_t n = len - off < DUMP_MAX ? len - off : DUMP_MAX;
+		uint32_t n = len - off < r->dump_size ? len - off : r->dump_size;
 		int rc;
 		if (iotflash_dev_cancelled(r->dev))
 			return rtl_cancelled(r);
-		if ((rc = z2_dump_words(r, r->flash_map + addr + off, buf + off, n)) != IOTFLASH_OK)
+		rc = z2_dump_words(r, r->flash_map + addr + off, buf + off, n);
+		if (rc == IOTFLASH_ERR_CANCELLED)
 			return rc;
+		if (rc != IOTFLASH_OK) {
+			r->dump_clean = 0;
+			if (r->dump_size > DUMP_MIN)
+				r->dump_size /= 2;
+			if (++fails >= DUMP_TRIES)
+				return rc;
+			continue;
+		}
+		fails = 0;
 		off += n;
+		if (++r->dump_clean >= DUMP_GROW_AFTER && r->dump_size < DUMP_MAX) {
+			r->dump_size *= 2;
+			r->dump_clean = 0;
+		}
 	}
 	return IOTFLASH_OK;
 }

@@ -45,6 +45,8 @@ struct rtl {
 	enum { Z2_STUB_UNTRIED, Z2_STUB_NONE, Z2_STUB_READY } stub;
 	bool stub_z;                        /* the compressed twin */
 	char stub_cmd[RTL_CMD_NAME_LEN];    /* the table entry that runs it */
+	uint32_t dump_size;                 /* bytes per DW while the line stays clean */
+	unsigned dump_clean;                /* clean dumps in a row */
 	/* AmebaD */
 	bool loader_uploaded;
 };
