@@ -81,9 +81,123 @@ static int ambz_switch(struct rtl *r)
 	return rtl_switch_baud(r, ambz_try_baud);
 }
 
+/* ---- the community RTL8710B stub (§2.5, §6) ---- */
+
+#define STUB_LOAD 0x10002000u     /* the ROM runs RAM uploads from the word here (§1.4) */
+#define STUB_BAUD 115200u
+#define STUB_PROBE_MS 300
+
+/* A loader file the database does not know is taken as the RTL8710B stub:
+ * the only loader the database lists for this chip (Realtek's imgtool
+ * loader) is not one this driver runs. */
+static bool stub_wanted(struct rtl *r, const uint8_t **code, size_t *len)
+{
+	if (iotflash_dev_loader(r->dev, code, len) != IOTFLASH_OK)
+		return false;
+	if (iotflash_dev_loader_info(r->dev)) {
+		iotflash_log(r->dev, IOTFLASH_LOG_INFO, "%s is not the RTL8710B stub: reading through the ROM",
+		             iotflash_dev_loader_info(r->dev)->name);
+		return false;
+	}
+	return true;
+}
+
+/* A stub left running by an earlier session answers at 115200 or at the
+ * session's rate. */
+static bool stub_running(struct rtl *r)
+{
+	uint32_t jedec;
+
+	if (iotflash_io_set_baud(r->dev, STUB_BAUD) == 0 && a5_probe(&r->a5h, &jedec, STUB_PROBE_MS)) {
+		r->baud = STUB_BAUD;
+		return true;
+	}
+	if (r->target != STUB_BAUD && iotflash_io_set_baud(r->dev, r->target) == 0 &&
+	    a5_probe(&r->a5h, &jedec, STUB_PROBE_MS)) {
+		r->baud = r->target;
+		return true;
+	}
+	return false;
+}
+
+/* `07` + address-XMODEM to 0x10002000; the ROM jumps into it after EOT and
+ * loses that ACK (§1.4), and the stub talks at 115200. */
+static int stub_upload(struct rtl *r, const uint8_t *code, size_t len)
+{
+	static const uint8_t start = RTL_CMD_XMODEM, eot = RTL_EOT;
+	uint32_t jedec;
+	int rc;
+
+	iotflash_io_flush_input(r->dev);
+	rtl_send(r, &start, 1);
+	if (rtl_wait_byte(r, RTL_ACK, ACK_MS) != IOTFLASH_OK)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_TIMEOUT, "stub upload: the ROM did not start XMODEM");
+	rtl_wait_byte(r, RTL_NAK, XM_START_NAK_MS);
+	if ((rc = rtl_xm_send(r, true, STUB_LOAD, code, (uint32_t)len, 0xFF, "stub upload")) != IOTFLASH_OK)
+		return rc;
+	rtl_send(r, &eot, 1);
+	iotflash_io_drain(r->dev);
+	iotflash_sleep_ms(r->dev, 20);
+	if (rtl_set_host_baud(r, STUB_BAUD) != IOTFLASH_OK)
+		return IOTFLASH_ERR_BAUD;
+	r->baud = STUB_BAUD;
+	for (int i = 0; i < 3; i++)
+		if (a5_probe(&r->a5h, &jedec, STUB_PROBE_MS))
+			return IOTFLASH_OK;
+	return iotflash_fail(r->dev, IOTFLASH_ERR_NO_LINK,
+	                     "the stub did not answer after the upload: is the --loader file the RTL8710B stub?");
+}
+
+/* 07 to the session's rate; a rate the stub does not take leaves it where
+ * it answers, and the core steps down (docs/plugins.md §6). */
+static int stub_raise(struct rtl *r)
+{
+	uint32_t jedec;
+
+	if (r->target == r->baud)
+		return IOTFLASH_OK;
+	if (a5_set_baud(&r->a5h, r->target) == IOTFLASH_OK) {
+		r->baud = r->target;
+		return IOTFLASH_OK;
+	}
+	if (a5_probe(&r->a5h, &jedec, STUB_PROBE_MS)) {
+		r->baud = r->target;
+		return IOTFLASH_OK;
+	}
+	if (iotflash_io_set_baud(r->dev, r->baud) == 0 && a5_probe(&r->a5h, &jedec, STUB_PROBE_MS))
+		return iotflash_fail(r->dev, IOTFLASH_ERR_BAUD, "the stub did not take %u baud", (unsigned)r->target);
+	return iotflash_fail(r->dev, IOTFLASH_ERR_NO_LINK, "lost the stub while changing to %u baud", (unsigned)r->target);
+}
+
+/* With the stub at hand: it replaces the ROM for the whole session (reads,
+ * writes, erases, SHA-256); the core proves by its SHA-256. */
+static int stub_link(struct rtl *r, const uint8_t *code, size_t len)
+{
+	int rc;
+
+	r->a5h.dev = r->dev;
+	if (stub_running(r)) {
+		iotflash_log(r->dev, IOTFLASH_LOG_INFO, "the RTL8710B stub is already running at %u baud", (unsigned)r->baud);
+	} else if ((rc = ambz_find(r)) != IOTFLASH_OK || (rc = stub_upload(r, code, len)) != IOTFLASH_OK) {
+		return rc;
+	}
+	iotflash_dev_answered(r->dev);
+	r->a5 = true;
+	iotflash_dev_set_checksum(r->dev, IOTFLASH_SUM_SHA256);
+	if ((rc = stub_raise(r)) == IOTFLASH_OK)
+		iotflash_log(r->dev, IOTFLASH_LOG_INFO, "RTL8710B stub at %u baud", (unsigned)r->baud);
+	return rc;
+}
+
 static int ambz_link(struct rtl *r)
 {
-	int rc = ambz_find(r);
+	const uint8_t *code;
+	size_t len;
+	int rc;
+
+	if (stub_wanted(r, &code, &len))
+		return stub_link(r, code, len);
+	rc = ambz_find(r);
 	if (rc == IOTFLASH_OK)
 		rc = ambz_switch(r);
 	if (rc == IOTFLASH_OK)
@@ -157,6 +271,12 @@ static int ambz_read_cmd(struct rtl *r, uint32_t addr, uint8_t *buf, uint16_t bl
 
 static int ambz_read(struct rtl *r, uint32_t addr, uint8_t *buf, uint32_t len)
 {
+	if (r->a5) {
+		int rc = a5_read(&r->a5h, addr, buf, len);
+		if (rc != IOTFLASH_OK && rc != IOTFLASH_ERR_CANCELLED)
+			a5_recover(&r->a5h, false);
+		return rc;
+	}
 	return rtl_read_chunked(r, addr, buf, len, READ_BLOCKS_MAX, ambz_read_cmd);
 }
 
@@ -214,6 +334,31 @@ static uint32_t sysdata_size(const uint8_t *sys)
 	return mib << 20;
 }
 
+/* Capacity byte to bytes: 0x32..0x3B are 0x20 too high (§6 FLASH_ID). */
+static uint32_t stub_capacity(uint8_t c)
+{
+	if (c >= 0x32 && c <= 0x3B)
+		c = (uint8_t)(c - 0x20);
+	return c >= 0x10 && c <= 0x1B ? 1u << c : 0;
+}
+
+static int stub_detect(struct rtl *r, struct iotflash_chip_info *info)
+{
+	uint32_t jedec;
+	int rc = a5_flash_id(&r->a5h, &jedec);
+
+	if (rc != IOTFLASH_OK)
+		return rc;
+	info->chip = r->chip;
+	info->flash_id = jedec;
+	info->flash = iotflash_db_flash(r->dev, jedec);
+	info->flash_size = info->flash ? info->flash->size : stub_capacity((uint8_t)(jedec >> 16));
+	if (!info->flash_size)
+		info->flash_size = r->chip->flash_size;
+	snprintf(info->loader_version, sizeof info->loader_version, "RTL8710B stub (A5 frames)");
+	return IOTFLASH_OK;
+}
+
 static int ambz_detect(struct rtl *r, struct iotflash_chip_info *info)
 {
 	uint8_t sys[RTL_SECTOR];
@@ -221,6 +366,8 @@ static int ambz_detect(struct rtl *r, struct iotflash_chip_info *info)
 	uint32_t size;
 	int rc;
 
+	if (r->a5)
+		return stub_detect(r, info);
 	info->chip = r->chip;
 	snprintf(info->loader_version, sizeof info->loader_version, "AmebaZ download ROM");
 	for (unsigned t = 0; t < QUERY_TRIES; t++)
@@ -262,7 +409,14 @@ static int ambz_after_session(struct rtl *r)
 static int ambz_write(struct rtl *r, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	static const uint8_t start = RTL_CMD_XMODEM;
-	int rc = ambz_unprotect(r), rc2;
+	int rc, rc2;
+
+	if (r->a5) {  /* 0x91 erases the range itself */
+		if ((rc = a5_write(&r->a5h, addr, buf, len)) != IOTFLASH_OK && rc != IOTFLASH_ERR_CANCELLED)
+			a5_recover(&r->a5h, true);
+		return rc;
+	}
+	rc = ambz_unprotect(r);
 
 	if (rc != IOTFLASH_OK)
 		return rc;
@@ -288,7 +442,11 @@ static int ambz_erase(struct rtl *r, uint32_t addr, uint32_t len)
 {
 	uint16_t sectors = (uint16_t)(len / RTL_SECTOR);
 	uint8_t req[6];
-	int rc = ambz_unprotect(r);
+	int rc;
+
+	if (r->a5)
+		return a5_erase(&r->a5h, addr, len);
+	rc = ambz_unprotect(r);
 
 	if (rc != IOTFLASH_OK)
 		return rc;
@@ -300,8 +458,21 @@ static int ambz_erase(struct rtl *r, uint32_t addr, uint32_t len)
 	return IOTFLASH_OK;
 }
 
+/* SHA-256 by the stub; the ROM has no checksum (the core reads back). */
+static int ambz_verify(struct rtl *r, uint32_t addr, uint32_t len, uint8_t *sum)
+{
+	if (!r->a5)
+		return iotflash_fail(r->dev, IOTFLASH_ERR_UNSUPPORTED, "the AmebaZ ROM has no checksum command");
+	return a5_sha256(&r->a5h, addr, len, sum);
+}
+
 static void ambz_close(struct rtl *r)
 {
+	if (r->a5) {  /* back to 115200, where the next session finds the stub */
+		if (r->baud != STUB_BAUD && a5_set_baud(&r->a5h, STUB_BAUD) != IOTFLASH_OK)
+			iotflash_io_set_baud(r->dev, STUB_BAUD);
+		return;
+	}
 	if (r->sr1_changed && ambz_write_sr1(r, r->sr1) != IOTFLASH_OK)
 		iotflash_log(r->dev, IOTFLASH_LOG_WARN, "could not restore the flash write protection");
 	/* Leave the ROM at its own rate so the next run finds it at once. */
@@ -317,6 +488,6 @@ const struct rtl_ops rtl_ambz_ops = {
 	.read = ambz_read,
 	.write = ambz_write,
 	.erase = ambz_erase,
-	.verify = NULL,
+	.verify = ambz_verify,
 	.close = ambz_close,
 };

@@ -12,6 +12,7 @@
 #include <iotflash/plugin.h>
 
 #include "protocol.h"
+#include "../common/a5stub.h"
 
 #define RTL_FAMILY "rtl87xx"
 
@@ -47,6 +48,9 @@ struct rtl {
 	char stub_cmd[RTL_CMD_NAME_LEN];    /* the table entry that runs it */
 	uint32_t dump_size;                 /* bytes per DW while the line stays clean */
 	unsigned dump_clean;                /* clean dumps in a row */
+	/* AmebaZ: the community RTL8710B stub ("A5" frames, §6) runs instead of the ROM */
+	bool a5;
+	struct a5_host a5h;
 	/* AmebaD */
 	bool loader_uploaded;
 };
