@@ -3,7 +3,10 @@
 /* Backups: before a write or erase changes the flash, the region is read
  * (verified) and kept as backups/CHIP-YYYYMMDD-HHMMSS.bin, mode 0600 (it
  * holds Wi-Fi credentials), with a JSON record beside it that identifies
- * the device and lets the backup be checked later. */
+ * the device and lets the backup be checked later.  Before the first change
+ * of a device whose full backup is not yet there, the whole chip is read
+ * once (first contact): backups/CHIP-ID-full.bin, ID the device's MAC where
+ * it tells one (docs/backups.md). */
 #include "backup.h"
 
 #include <errno.h>
@@ -61,11 +64,21 @@ static int backup_create(struct iotflash_session *s, const char *dir, const uint
 	return rc;
 }
 
+static int record(struct iotflash_session *s, const char *bin_path, uint32_t addr, const uint8_t *data,
+                  uint32_t len, const char *extra);
+
 int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32_t addr,
                         const uint8_t *data, uint32_t len)
 {
+	return record(s, bin_path, addr, data, len, "");
+}
+
+/* extra: more "key": value pairs, each ending in ",\n  " */
+static int record(struct iotflash_session *s, const char *bin_path, uint32_t addr, const uint8_t *data,
+                  uint32_t len, const char *extra)
+{
 	const uint32_t sector = 4096;
-	size_t cap = 1024 + (len / sector + 1) * 14, k = 0;
+	size_t cap = 1024 + strlen(extra) + (len / sector + 1) * 14, k = 0;
 	char *json = malloc(cap), sha[65], date[32], path[4200];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -79,10 +92,10 @@ int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32
 	sha256_hex(data, len, sha);
 	k += (size_t)snprintf(json + k, cap - k,
 	                      "{\n  \"tool\": \"iotflash %s\",\n  \"date\": \"%s\",\n  \"chip\": \"%s\",\n"
-	                      "  \"family\": \"%s\",\n  \"flash_id\": \"0x%06x\",\n  \"flash_size\": %u,\n"
+	                      "  \"family\": \"%s\",\n  %s\"flash_id\": \"0x%06x\",\n  \"flash_size\": %u,\n"
 	                      "  \"start\": %u,\n  \"size\": %u,\n  \"sha256\": \"%s\",\n"
 	                      "  \"sector_size\": %u,\n  \"sector_crc32\": [",
-	                      IOTFLASH_VERSION_STRING, date, s->chip->name, s->chip->family,
+	                      IOTFLASH_VERSION_STRING, date, s->chip->name, s->chip->family, extra,
 	                      (unsigned)s->info.flash_id, (unsigned)s->flash_size, (unsigned)addr, (unsigned)len, sha,
 	                      (unsigned)sector);
 	for (uint32_t off = 0; off < len; off += sector) {
@@ -115,4 +128,220 @@ int backup_save(struct iotflash_session *s, uint32_t addr, uint32_t len, const u
 	ctx_log(s->ctx, IOTFLASH_LOG_INFO, "backup", "backed up 0x%06x..0x%06x to %s", (unsigned)addr,
 	        (unsigned)(addr + len - 1), path);
 	return IOTFLASH_OK;
+}
+
+/* ---- first contact: the whole chip, once per device ---- */
+
+static const struct iotflash_region *region_named(const struct iotflash_chip *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_protected; i++)
+		if (strcmp(c->protected_regions[i].name, name) == 0)
+			return &c->protected_regions[i];
+	return iotflash_chip_layout(c, name);
+}
+
+static bool mac_usable(const uint8_t *m)
+{
+	static const uint8_t ff[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, zero[6] = {0};
+	return memcmp(m, ff, 6) != 0 && memcmp(m, zero, 6) != 0;
+}
+
+/* Beken: the MAC of the RF calibration sector, `TLV\0` with the MAC at
+ * +0x24 in every known layout (docs/protocols/beken-rf.md §2, §4); BK7238
+ * stock firmware keeps it at `rf-stock` until it is moved.  The full
+ * sector check is libiotflash-formats' (iotflash_beken_rf_parse); an
+ * identity needs only the magic and a MAC that is set. */
+static int rf_mac(struct iotflash_session *s, uint8_t mac[6], bool *found)
+{
+	static const char *const names[] = {"rf", "rf-stock"};
+	uint8_t sector[4096];
+	*found = false;
+	for (size_t i = 0; i < 2 && !*found; i++) {
+		const struct iotflash_region *r = region_named(s->chip, names[i]);
+		struct iotflash_result rr;
+		int rc;
+		if (!r || r->size < sizeof(sector) || (uint64_t)r->start + sizeof(sector) > s->flash_size)
+			continue;
+		engine_result_init(&rr, sizeof(sector));
+		if ((rc = engine_read(s, r->start, sizeof(sector), sector, NULL, &rr, "identify")) != IOTFLASH_OK)
+			return rc;
+		if (memcmp(sector, "TLV\0", 4) == 0 && mac_usable(sector + 0x24)) {
+			memcpy(mac, sector + 0x24, 6);
+			*found = true;
+		}
+	}
+	return IOTFLASH_OK;
+}
+
+/* A MAC or unique chip id the ROM reported in the detection details
+ * ("MAC 18fe34…", "Wi-Fi MAC 18:fe:34:…", "chip id 0102…"): hex after the
+ * label, colons allowed.  Returns the digits found (at most max). */
+static size_t hex_after(const char *text, const char *label, char *out, size_t max)
+{
+	const char *p = strstr(text, label);
+	size_t n = 0;
+	if (!p)
+		return 0;
+	for (p += strlen(label); *p && n < max; p++) {
+		if (*p == ':' || *p == '-')
+			continue;
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
+			break;
+		out[n++] = (char)(*p | 0x20);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static void set_mac(struct iotflash_identity *id, const uint8_t m[6], const char *basis)
+{
+	snprintf(id->mac, sizeof(id->mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	snprintf(id->id, sizeof(id->id), "%02x%02x%02x%02x%02x%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	id->basis = basis;
+}
+
+IOTFLASH_API int iotflash_session_identify(struct iotflash_session *s, struct iotflash_identity *out)
+{
+	struct iotflash_identity id;
+	char hex[40];
+	uint8_t mac[6];
+	bool found;
+	int rc;
+
+	if (s->identified) {
+		*out = s->identity;
+		return IOTFLASH_OK;
+	}
+	memset(&id, 0, sizeof(id));
+	id.basis = "content";
+	if ((rc = rf_mac(s, mac, &found)) != IOTFLASH_OK)
+		return rc;
+	if (found) {
+		set_mac(&id, mac, "rf-mac");
+	} else if (hex_after(s->info.extra, "MAC ", hex, 12) == 12) {
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t)strtoul((char[3]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16);
+		if (mac_usable(mac))
+			set_mac(&id, mac, "mac");
+	} else if (hex_after(s->info.extra, "chip id ", hex, 32) >= 8) {
+		snprintf(id.id, sizeof(id.id), "chipid-%s", hex);
+		id.basis = "chip-id";
+	}
+	s->identity = id;
+	s->identified = true;
+	*out = id;
+	return IOTFLASH_OK;
+}
+
+/* backups/CHIP-ID-full.bin; a device known only by its content:
+ * CHIP-flashJEDEC-SHA256PREFIX-full.bin */
+static void full_name(struct iotflash_session *s, const char *dir, const char *sha, char *path, size_t len)
+{
+	if (s->identity.id[0])
+		snprintf(path, len, "%s/%s-%s-full.bin", dir, s->chip->name, s->identity.id);
+	else
+		snprintf(path, len, "%s/%s-flash%06x-%.12s-full.bin", dir, s->chip->name, (unsigned)s->info.flash_id, sha);
+}
+
+static int full_record(struct iotflash_session *s, const char *path, const uint8_t *data, uint32_t len)
+{
+	char extra[256], json[4200];
+	struct stat st;
+
+	snprintf(json, sizeof(json), "%.*s.json", (int)(strlen(path) - 4), path);
+	if (stat(json, &st) == 0)
+		return IOTFLASH_OK;
+	snprintf(extra, sizeof(extra), "\"kind\": \"full\",\n  \"mac\": %s%s%s,\n  \"identity\": \"%s\",\n  ",
+	         s->identity.mac[0] ? "\"" : "", s->identity.mac[0] ? s->identity.mac : "null",
+	         s->identity.mac[0] ? "\"" : "", s->identity.basis);
+	return record(s, path, 0, data, len, extra);
+}
+
+/* A backup whose record is missing (interrupted between the two files): the
+ * record is made from the file, never from the flash, which may differ now. */
+static int complete_record(struct iotflash_session *s, const char *path)
+{
+	uint8_t *data;
+	size_t len;
+	int rc = iotflash_read_file(path, false, &data, &len, s->ctx->error, sizeof(s->ctx->error));
+	if (rc != IOTFLASH_OK)
+		return rc;
+	if (len != s->flash_size)
+		rc = ctx_fail(s->ctx, IOTFLASH_ERR_FILE,
+		              "%s holds %zu bytes, not the %u of this chip's flash: move it away and try again", path, len,
+		              (unsigned)s->flash_size);
+	else
+		rc = full_record(s, path, data, (uint32_t)len);
+	free(data);
+	return rc;
+}
+
+IOTFLASH_API int iotflash_backup_full(struct iotflash_session *s, const struct iotflash_op_opts *o,
+                                      struct iotflash_result *r, bool *taken)
+{
+	const char *dir = o && o->backup_dir ? o->backup_dir : "backups";
+	struct iotflash_result local;
+	struct iotflash_identity id;
+	char path[4096], sha[65] = "";
+	uint64_t t0 = iotflash_now_ms();
+	uint8_t *data = NULL;
+	struct stat st;
+	bool exists = false;
+	int rc;
+
+	if (!r)
+		r = &local;
+	engine_result_init(r, s->flash_size);
+	if (taken)
+		*taken = false;
+	if ((rc = make_dir(s, dir)) != IOTFLASH_OK || (rc = iotflash_session_identify(s, &id)) != IOTFLASH_OK)
+		return rc;
+	full_name(s, dir, sha, path, sizeof(path));
+	if (id.id[0] && stat(path, &st) == 0) {  /* taken before: this device is known */
+		if ((rc = complete_record(s, path)) != IOTFLASH_OK)
+			return rc;
+		goto done;
+	}
+	if (!(data = malloc(s->flash_size)))
+		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	if ((rc = engine_read(s, 0, s->flash_size, data, o, r, "backup")) != IOTFLASH_OK) {
+		if (rc == IOTFLASH_ERR_UNSUPPORTED)
+			ctx_fail(s->ctx, rc, "%s cannot be read, so nothing can be backed up: add --no-backup to write without a backup",
+			         s->chip->name);
+		goto out;
+	}
+	sha256_hex(data, s->flash_size, sha);
+	memcpy(r->sha256, sha, sizeof(sha));
+	full_name(s, dir, sha, path, sizeof(path));
+	rc = files_write_new(path, data, s->flash_size, 0600, &exists, s->ctx->error, sizeof(s->ctx->error));
+	if (rc != IOTFLASH_OK && !exists)  /* exists: the same content (or device) was saved meanwhile */
+		goto out;
+	s->ctx->error[0] = '\0';
+	if (taken)
+		*taken = !exists;
+	if ((rc = exists ? complete_record(s, path) : full_record(s, path, data, s->flash_size)) != IOTFLASH_OK)
+		goto out;
+	ctx_log(s->ctx, IOTFLASH_LOG_INFO, "backup", "first contact: the whole %u KiB flash backed up to %s",
+	        (unsigned)(s->flash_size / 1024), path);
+done:
+	if (strlen(path) >= sizeof(r->backup_path)) {
+		rc = ctx_fail(s->ctx, IOTFLASH_ERR_FILE, "backup path %s is too long", path);
+		goto out;
+	}
+	memcpy(r->backup_path, path, strlen(path) + 1);
+	memcpy(s->full_backup_path, path, strlen(path) + 1);
+	s->full_backup_done = true;
+	rc = IOTFLASH_OK;
+out:
+	r->seconds = (double)(iotflash_now_ms() - t0) / 1000.0;
+	free(data);
+	return rc;
+}
+
+int backup_first_contact(struct iotflash_session *s, const struct iotflash_op_opts *o)
+{
+	struct iotflash_result r;
+	if (s->full_backup_done || (o && o->no_backup))
+		return IOTFLASH_OK;
+	return iotflash_backup_full(s, o, &r, NULL);
 }
