@@ -6,6 +6,7 @@
 #include "tuya.h"
 #include "obk.h"
 #include "rf.h"
+#include "install.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -555,6 +556,7 @@ int cli_run(struct cli *c)
 		{"list-plugins", cmd_list_plugins}, {"list-ports", cmd_list_ports},
 		{"tuya-config", cmd_tuya},          {"loaders", cli_loaders},
 		{"obk-config", cli_obk_config},     {"rf", cli_rf},
+		{"install", cli_install},
 	};
 	char name[64];
 
