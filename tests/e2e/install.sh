@@ -147,6 +147,22 @@ bad "a bad --obk-config" "bad.json: mqtt.port: invalid port" install "$T/OpenBK7
 bad "--from-tuya on a chip without a Tuya store format" "not a Beken chip" -c ln882h install "$T/random.bin" --from-tuya
 check "bad input: no backup taken, the flash untouched" eval '[ ! -e "$T/c/backups" ] && same "$T/flash.bin" "$TUYA"'
 
+# ---- first contact through write-flash and erase-region; --no-backup ----
+cp "$TUYA" "$T/flash.bin"
+mkdir "$T/e" "$T/f"
+random_file "$T/small.bin" 8192
+start_sim bk7231n "$T/flash.bin" --no-timing
+run_in "$T/f" -c bk7231n --no-backup write-flash 0x11000 "$T/small.bin"
+check "--no-backup: no backup, not even the first-contact one" eval 'succeeded && [ ! -e "$T/f/backups" ]'
+cp "$T/flash.bin" "$T/before-e.bin"
+run_in "$T/e" -c bk7231n write-flash 0x12000 "$T/small.bin"
+check "write-flash on a new device takes the full backup first" same "$T/e/backups/bk7231n-$MAC-full.bin" "$T/before-e.bin"
+check "  ... and still backs up the range it changes" [ "$(ls "$T"/e/backups/bk7231n-2*.bin | wc -l)" = 1 ]
+run_in "$T/e" -c bk7231n erase-region 0x100000 4k
+check "a later erase-region: the full backup stays the first one" eval 'succeeded &&
+	[ "$(ls "$T"/e/backups/*-full.bin | wc -l)" = 1 ] && same "$T/e/backups/bk7231n-$MAC-full.bin" "$T/before-e.bin"'
+stop_sim
+
 # ---- LN882H: no MAC from its ROM, so the backup is named by content ----
 python3 "$E2E/gen-ln882h-loader.py" official ln882h "$T/ln882h.ldr"
 head -c $((0x200000)) /dev/urandom >"$T/ln.bin"
