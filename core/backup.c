@@ -146,18 +146,35 @@ static bool mac_usable(const uint8_t *m)
 	return memcmp(m, ff, 6) != 0 && memcmp(m, zero, 6) != 0;
 }
 
-/* Beken: the MAC of the RF calibration sector, `TLV\0` with the MAC at
- * +0x24 in every known layout (docs/protocols/beken-rf.md §2, §4); BK7238
- * stock firmware keeps it at `rf-stock` until it is moved.  The full
- * sector check is libiotflash-formats' (iotflash_beken_rf_parse); an
- * identity needs only the magic and a MAC that is set. */
-static int rf_mac(struct iotflash_session *s, uint8_t mac[6], bool *found)
+static int hexval(char ch)
 {
-	static const char *const names[] = {"rf", "rf-stock"};
-	uint8_t sector[4096];
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* A MAC kept in flash, where the chip database says (docs/chipdb.md,
+ * "Params the core reads"): the first of the `mac_regions` whose sector
+ * starts with the bytes `mac_magic` (hex) holds a MAC at `mac_offset`
+ * (Beken: the RF calibration sector, docs/protocols/beken-rf.md).  The core
+ * knows no vendor format: the place and the magic are data. */
+static int flash_mac(struct iotflash_session *s, uint8_t mac[6], bool *found)
+{
+	const struct iotflash_param *regions = iotflash_chip_param(s->chip, "mac_regions");
+	const char *magic_hex = iotflash_chip_param_str(s->chip, "mac_magic");
+	int64_t at = iotflash_chip_param_int_or(s->chip, "mac_offset", -1);
+	uint8_t sector[4096], magic[16];
+	size_t nmagic = 0;
+
 	*found = false;
-	for (size_t i = 0; i < 2 && !*found; i++) {
-		const struct iotflash_region *r = region_named(s->chip, names[i]);
+	if (!regions || regions->type != IOTFLASH_PARAM_STR_LIST || !magic_hex || at < 0 || at + 6 > (int64_t)sizeof(sector))
+		return IOTFLASH_OK;
+	for (; magic_hex[2 * nmagic] && magic_hex[2 * nmagic + 1] && nmagic < sizeof(magic); nmagic++) {
+		int hi = hexval(magic_hex[2 * nmagic]), lo = hexval(magic_hex[2 * nmagic + 1]);
+		if (hi < 0 || lo < 0)
+			return IOTFLASH_OK;
+		magic[nmagic] = (uint8_t)(hi << 4 | lo);
+	}
+	for (unsigned i = 0; i < regions->n && !*found; i++) {
+		const struct iotflash_region *r = region_named(s->chip, regions->strs[i]);
 		struct iotflash_result rr;
 		int rc;
 		if (!r || r->size < sizeof(sector) || (uint64_t)r->start + sizeof(sector) > s->flash_size)
@@ -165,8 +182,8 @@ static int rf_mac(struct iotflash_session *s, uint8_t mac[6], bool *found)
 		engine_result_init(&rr, sizeof(sector));
 		if ((rc = engine_read(s, r->start, sizeof(sector), sector, NULL, &rr, "identify")) != IOTFLASH_OK)
 			return rc;
-		if (memcmp(sector, "TLV\0", 4) == 0 && mac_usable(sector + 0x24)) {
-			memcpy(mac, sector + 0x24, 6);
+		if (memcmp(sector, magic, nmagic) == 0 && mac_usable(sector + at)) {
+			memcpy(mac, sector + at, 6);
 			*found = true;
 		}
 	}
@@ -214,7 +231,7 @@ IOTFLASH_API int iotflash_session_identify(struct iotflash_session *s, struct io
 	}
 	memset(&id, 0, sizeof(id));
 	id.basis = "content";
-	if ((rc = rf_mac(s, mac, &found)) != IOTFLASH_OK)
+	if ((rc = flash_mac(s, mac, &found)) != IOTFLASH_OK)
 		return rc;
 	if (found) {
 		set_mac(&id, mac, "rf-mac");
