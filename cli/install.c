@@ -448,7 +448,7 @@ static void summary(struct install *in, int done, int rc)
 	}
 	if (rc != 0)
 		return;
-	step(in, 7, "done", "%s is running OpenBeken's firmware from %s", chip->name, c->args[1]);
+	step(in, 7, "done", "%s installed on %s, verified", c->args[1], chip->name);
 	printf("Chip:     %s\nMAC:      %s\nBackup:   %s\nFirmware: %s (%s) at 0x%06x, %u bytes, verified\n", chip->name,
 	       in->id.mac[0] ? in->id.mac : "unknown (the backup is named after the flash content)",
 	       in->backup.backup_path[0] ? in->backup.backup_path : "none (--no-backup)", c->args[1], in->place.kind,
