@@ -8,7 +8,8 @@
 # first-contact full backup (0600, JSON record) on disk.  Then: a rerun
 # resumes (backup not read again, unchanged sectors skipped); one
 # interruption during the write and its resumption; bad input refused
-# before the port opens; LN882H (no MAC: a backup named by content).
+# before the port opens; first contact through write-flash and erase-region;
+# W800 (the ROM's MAC names the backup); LN882H (no MAC: named by content).
 . "$(dirname "$0")/lib.sh"
 E2E=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
 export HOME=$T/home
@@ -161,6 +162,19 @@ check "  ... and still backs up the range it changes" [ "$(ls "$T"/e/backups/bk7
 run_in "$T/e" -c bk7231n erase-region 0x100000 4k
 check "a later erase-region: the full backup stays the first one" eval 'succeeded &&
 	[ "$(ls "$T"/e/backups/*-full.bin | wc -l)" = 1 ] && same "$T/e/backups/bk7231n-$MAC-full.bin" "$T/before-e.bin"'
+stop_sim
+
+# ---- W800: the MAC its ROM reports names the backup ----
+python3 "$E2E/gen-w80x-stub.py" "$T/w800.ldr"
+random_file "$T/w.bin" $((0x200000))
+cp "$T/w.bin" "$T/w-orig.bin"
+mkdir "$T/w"
+start_sim w800 "$T/w.bin" --no-timing
+run_in "$T/w" -c w800 --loader "$T/w800.ldr" chip-id
+WMAC=$(sed -nE 's/^Details: +Wi-Fi MAC (([0-9a-f]{2}:){5}[0-9a-f]{2}).*/\1/p' "$T/out" | tr -d :)
+run_in "$T/w" -c w800 --loader "$T/w800.ldr" write-flash 0x10000 "$T/small.bin"
+check "w800: the first-contact backup is named after the ROM's MAC" same "$T/w/backups/w800-${WMAC:-none}-full.bin" "$T/w-orig.bin"
+check "w800: its record says so" grep -q '"identity": "mac"' "$T/w/backups/w800-${WMAC:-none}-full.json"
 stop_sim
 
 # ---- LN882H: no MAC from its ROM, so the backup is named by content ----
