@@ -19,6 +19,7 @@ import os
 import random
 import sys
 
+sys.dont_write_bytecode = True  # nothing left in the source tree (make distcheck)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 import mkimage  # noqa: E402
 
