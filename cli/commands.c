@@ -564,6 +564,9 @@ int cli_run(struct cli *c)
 	for (char *p = name; *p; p++)
 		if (*p == '_')
 			*p = '-';
+	if ((c->nsets || c->from_tuya) && strcmp(name, "install") != 0)
+		return cli_usage_error("--set and --from-tuya are options of install (obk-config set takes KEY=VALUE... as "
+		                       "arguments)");
 	if (strcmp(name, "chip-id") == 0 || strcmp(name, "flash-id") == 0)
 		return cmd_chip_id(c, strcmp(name, "flash-id") == 0);
 	if (strcmp(name, "beken-crypt") == 0)

@@ -131,6 +131,7 @@ check "run again: RF sector intact" regions_equal "$T/flash.bin" "$TUYA" 0x1d000
 # ---- bad input: one line, nothing touched, the port never opened ----
 cp "$TUYA" "$T/flash.bin"
 head -c 300000 /dev/urandom >"$T/random.bin"
+random_file "$T/small.bin" 8192
 python3 "$E2E/gen-openbeken.py" bk7231n ua 0x130000 "$T/big.bin"
 echo '{"mqtt": {"port": "x"}}' >"$T/bad.json"
 mkdir "$T/c"
@@ -146,12 +147,12 @@ bad "a bad --set key" "unknown key 'wifi.sid'" install "$T/OpenBK7231N_UA.bin" -
 bad "a bad --set role" "pin.8: unknown role" install "$T/OpenBK7231N_UA.bin" --set pin.8=Relya
 bad "a bad --obk-config" "bad.json: mqtt.port: invalid port" install "$T/OpenBK7231N_UA.bin" --obk-config "$T/bad.json"
 bad "--from-tuya on a chip without a Tuya store format" "not a Beken chip" -c ln882h install "$T/random.bin" --from-tuya
+bad "--set with another command" "options of install" write-flash 0x11000 "$T/small.bin" --set wifi.ssid=x
 check "bad input: no backup taken, the flash untouched" eval '[ ! -e "$T/c/backups" ] && same "$T/flash.bin" "$TUYA"'
 
 # ---- first contact through write-flash and erase-region; --no-backup ----
 cp "$TUYA" "$T/flash.bin"
 mkdir "$T/e" "$T/f"
-random_file "$T/small.bin" 8192
 start_sim bk7231n "$T/flash.bin" --no-timing
 run_in "$T/f" -c bk7231n --no-backup write-flash 0x11000 "$T/small.bin"
 check "--no-backup: no backup, not even the first-contact one" eval 'succeeded && [ ! -e "$T/f/backups" ]'
