@@ -19,6 +19,9 @@ struct cli {
 	bool force, no_backup, no_skip, json, tuya_config, openbeken, show_secrets, obk_json;
 	const char *image, *obk_config;
 	const char *from;  /* rf restore --from BACKUP */  /* obk-config --image FILE; write-flash --obk-config FILE.json */
+	bool from_tuya;    /* install --from-tuya */
+	char **sets;       /* install --set KEY=VALUE, in order */
+	int nsets;
 	int verbose;
 	char **args;   /* the command and its operands */
 	int nargs;

@@ -6,6 +6,7 @@
 #include "tuya.h"
 #include "obk.h"
 #include "rf.h"
+#include "install.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -555,6 +556,7 @@ int cli_run(struct cli *c)
 		{"list-plugins", cmd_list_plugins}, {"list-ports", cmd_list_ports},
 		{"tuya-config", cmd_tuya},          {"loaders", cli_loaders},
 		{"obk-config", cli_obk_config},     {"rf", cli_rf},
+		{"install", cli_install},
 	};
 	char name[64];
 
@@ -562,6 +564,9 @@ int cli_run(struct cli *c)
 	for (char *p = name; *p; p++)
 		if (*p == '_')
 			*p = '-';
+	if ((c->nsets || c->from_tuya) && strcmp(name, "install") != 0)
+		return cli_usage_error("--set and --from-tuya are options of install (obk-config set takes KEY=VALUE... as "
+		                       "arguments)");
 	if (strcmp(name, "chip-id") == 0 || strcmp(name, "flash-id") == 0)
 		return cmd_chip_id(c, strcmp(name, "flash-id") == 0);
 	if (strcmp(name, "beken-crypt") == 0)

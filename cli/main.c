@@ -38,6 +38,9 @@ static void usage(FILE *f)
 	      "                               backup with --image FILE (docs/obk-config.md)\n"
 	      "  rf restore --from BACKUP     Beken: write BACKUP's RF calibration sector (Wi-Fi\n"
 	      "                               calibration and MAC) back to the chip\n"
+	      "  install FIRMWARE [--from-tuya] [--set KEY=VALUE ...] [--obk-config FILE.json]\n"
+	      "                               to OpenBeken in one session: full backup, firmware\n"
+	      "                               placed by its content, verify, configuration\n"
 	      "  beken-crypt ...              Beken flash image encryption helpers (offline; --help)\n"
 	      "\n"
 	      "Options:\n"
@@ -45,16 +48,19 @@ static void usage(FILE *f)
 	      "  -p, --port PORT      serial port (/dev/ttyUSB0, a pty), or ch341a / usb:BUS:ADDR\n"
 	      "  -b, --baud N         link rate after connecting (default: the chip's maximum)\n"
 	      "      --force          allow protected regions and identity mismatches\n"
-	      "      --no-backup      do not back up what a write or erase changes\n"
+	      "      --no-backup      no backups: neither the first-contact full backup nor\n"
+	      "                       the backup of what a write or erase changes\n"
 	      "      --backup-dir DIR where backups go (default ./backups)\n"
 	      "      --no-skip        move every byte (no blank/unchanged skipping)\n"
 	      "      --loader FILE    vendor RAM loader (gzip accepted)\n"
 	      "      --chipdb PATH    extra chip database file or directory\n"
 	      "      --tuya-config    read-flash: print the Tuya pin template after the backup\n"
 	      "      --obk-json       tuya-config: print an obk-config JSON (pins, names)\n"
-	      "      --obk-config F   write-flash: write OpenBeken's configuration F.json after\n"
+	      "      --obk-config F   write-flash, install: write OpenBeken's configuration F.json after\n"
 	      "      --from BACKUP    rf restore: the backup to take the RF sector from\n"
 	      "      --image FILE     obk-config: work on a full backup file, not a device\n"
+	      "      --from-tuya      install: pins and name from the Tuya template of the backup\n"
+	      "      --set KEY=VALUE  install: one OpenBeken configuration field (repeatable)\n"
 	      "      --show-secrets   print passwords (tuya-config, obk-config)\n"
 	      "      --json           machine-readable results on stdout\n"
 	      "  -v, --verbose        protocol trace on stderr\n"
@@ -80,7 +86,7 @@ static void on_notice(void *user, const char *msg)
 }
 
 enum { OPT_FORCE = 256, OPT_NO_BACKUP, OPT_NO_SKIP, OPT_LOADER, OPT_JSON, OPT_BACKUP_DIR, OPT_CHIPDB, OPT_TUYA, OPT_OPENBEKEN, OPT_SECRETS,
-       OPT_IMAGE, OPT_OBK_CONFIG, OPT_OBK_JSON, OPT_FROM };
+       OPT_IMAGE, OPT_OBK_CONFIG, OPT_OBK_JSON, OPT_FROM, OPT_FROM_TUYA, OPT_SET };
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
@@ -94,6 +100,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{"openbeken", no_argument, NULL, OPT_OPENBEKEN}, {"show-secrets", no_argument, NULL, OPT_SECRETS},
 		{"image", required_argument, NULL, OPT_IMAGE}, {"obk-config", required_argument, NULL, OPT_OBK_CONFIG},
 		{"obk-json", no_argument, NULL, OPT_OBK_JSON}, {"from", required_argument, NULL, OPT_FROM},
+		{"from-tuya", no_argument, NULL, OPT_FROM_TUYA}, {"set", required_argument, NULL, OPT_SET},
 		{"help", no_argument, NULL, 'h'},             {"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	int ch;
@@ -107,6 +114,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "beken-crypt") || !strcmp(argv[i], "beken_crypt"))
 			end = i;
+	if (!(c->sets = calloc((size_t)argc, sizeof(*c->sets))))
+		return cli_error("out of memory");
 	opterr = 0;
 	while ((ch = getopt_long(end, argv, "c:p:b:vhV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -130,6 +139,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case OPT_OBK_CONFIG: c->obk_config = optarg; break;
 		case OPT_OBK_JSON: c->obk_json = true; break;
 		case OPT_FROM: c->from = optarg; break;
+		case OPT_FROM_TUYA: c->from_tuya = true; break;
+		case OPT_SET: c->sets[c->nsets++] = optarg; break;
 		case OPT_CHIPDB:
 			if (iotflash_ctx_add_chipdb(c->ctx, optarg) != IOTFLASH_OK)
 				return cli_error("out of memory");
@@ -167,6 +178,7 @@ int main(int argc, char **argv)
 	rc = parse_args(&c, argc, argv);
 	if (rc != 0) {
 		iotflash_ctx_free(c.ctx);
+		free(c.sets);
 		return rc < 0 ? 0 : rc;
 	}
 	iotflash_ctx_set_log(c.ctx, c.verbose ? IOTFLASH_LOG_WIRE : IOTFLASH_LOG_WARN, on_log, on_notice, &c);
@@ -181,5 +193,6 @@ int main(int argc, char **argv)
 	if (c.session)
 		iotflash_session_close(c.session);
 	iotflash_ctx_free(c.ctx);
+	free(c.sets);
 	return rc;
 }

@@ -120,10 +120,17 @@ enum action { SHOW, WRITE, SET };
 
 struct job {
 	enum action action;
-	const char *json;    /* WRITE */
-	char **assign;       /* SET */
+	const char *json;    /* WRITE (and install: --obk-config) */
+	char **assign;       /* SET (and install: --set) */
 	int nassign;
 	const char *where;   /* for messages: the backup file or "the device" */
+	/* install: the Tuya template's JSON applied first; a damaged
+	 * configuration is replaced (the full backup keeps it); results go
+	 * to the caller, nothing printed */
+	const char *base;
+	bool install;
+	struct iotflash_result *r;
+	uint32_t *addr;
 };
 
 /* Check every input against a configuration of the platform before
@@ -134,9 +141,9 @@ static int check_input(const struct iotflash_obk_platform *plat, const struct jo
 	char err[512];
 
 	iotflash_obk_init(&cfg, plat);
-	if (j->action == WRITE && iotflash_obk_from_json(&cfg, j->json, err, sizeof(err)) != IOTFLASH_OK)
+	if (j->json && iotflash_obk_from_json(&cfg, j->json, err, sizeof(err)) != IOTFLASH_OK)
 		return cli_usage_error("%s: %s", label, err);
-	for (int i = 0; j->action == SET && i < j->nassign; i++)
+	for (int i = 0; i < j->nassign; i++)
 		if (iotflash_obk_set_assignment(&cfg, j->assign[i], err, sizeof(err)) != IOTFLASH_OK)
 			return cli_usage_error("%s", err);
 	return 0;
@@ -198,17 +205,20 @@ static int apply(struct cli *c, const struct job *j, const struct iotflash_obk_p
 		free(json);
 		return 0;
 	}
-	if (rc == IOTFLASH_ERR_CHECKSUM && !c->force)
+	if (rc == IOTFLASH_ERR_CHECKSUM && !c->force && !j->install)
 		return cli_error("%s at 0x%06x: %s; --force replaces it, starting from OpenBeken's defaults", j->where,
 		                 (unsigned)(region->start + plat->offset), err);
 	if (rc != IOTFLASH_OK) {
-		fprintf(stderr, "iotflash: %s holds no valid OpenBeken configuration: starting from OpenBeken's defaults\n",
-		        j->where);
+		if (!j->install)
+			fprintf(stderr, "iotflash: %s holds no valid OpenBeken configuration: starting from OpenBeken's defaults\n",
+			        j->where);
 		iotflash_obk_init(&cfg, plat);
 	}
-	if (j->action == WRITE && iotflash_obk_from_json(&cfg, j->json, err, sizeof(err)) != IOTFLASH_OK)
+	if (j->base && iotflash_obk_from_json(&cfg, j->base, err, sizeof(err)) != IOTFLASH_OK)
+		return cli_error("the configuration from the Tuya template: %s", err);
+	if (j->json && iotflash_obk_from_json(&cfg, j->json, err, sizeof(err)) != IOTFLASH_OK)
 		return cli_usage_error("%s", err);
-	for (int i = 0; j->action == SET && i < j->nassign; i++)
+	for (int i = 0; i < j->nassign; i++)
 		if (iotflash_obk_set_assignment(&cfg, j->assign[i], err, sizeof(err)) != IOTFLASH_OK)
 			return cli_usage_error("%s", err);
 	iotflash_obk_set_version(&cfg, 5);  /* as the firmware saves it: honours every field (§2.1) */
@@ -249,7 +259,7 @@ static int on_image(struct cli *c, const struct job *j, const char *path)
 		if (iotflash_write_file_atomic(path, data, len, 0600, err, sizeof(err)) != IOTFLASH_OK)
 			rc = cli_error("%s", err);
 		else if (c->json) {  /* the configuration as written, as show prints it */
-			struct job shown = {SHOW, NULL, NULL, 0, path};
+			struct job shown = {SHOW, NULL, NULL, 0, path, NULL, false, NULL, NULL};
 			rc = apply(c, &shown, plat, region, data + region->start, &changed);
 		} else
 			printf("Wrote the OpenBeken configuration of %s into %s at 0x%06x\n", chip->name, path,
@@ -288,7 +298,13 @@ static int on_device(struct cli *c, const struct job *j)
 		return cli_error("reading the configuration area: %s", iotflash_ctx_error(c->ctx));
 	}
 	rc = apply(c, j, plat, region, area, &changed);
-	if (!rc && changed) {
+	if (j->addr)
+		*j->addr = region->start + plat->offset;
+	if (!rc && changed && j->install) {
+		if (iotflash_write(c->session, region->start, area, region->size, &o, j->r) != IOTFLASH_OK)
+			rc = cli_error("writing the configuration: %s", iotflash_ctx_error(c->ctx));
+		cli_progress_end();
+	} else if (!rc && changed) {
 		int err = iotflash_write(c->session, region->start, area, region->size, &o, &r);
 		cli_progress_end();
 		if (c->json)
@@ -335,7 +351,7 @@ static int open_device(struct cli *c)
 
 int cli_obk_config(struct cli *c)
 {
-	struct job j = {SHOW, NULL, NULL, 0, NULL};
+	struct job j = {SHOW, NULL, NULL, 0, NULL, NULL, false, NULL, NULL};
 	char *text = NULL;
 	const char *sub = c->nargs > 1 ? c->args[1] : "";
 	int rc;
@@ -377,7 +393,7 @@ int cli_obk_prepare(struct cli *c, const char *path, char **json)
 	const struct iotflash_chip *chip = iotflash_ctx_find_chip(c->ctx, c->chip);
 	const struct iotflash_obk_platform *plat;
 	const struct iotflash_region *region;
-	struct job j = {WRITE, NULL, NULL, 0, NULL};
+	struct job j = {WRITE, NULL, NULL, 0, NULL, NULL, false, NULL, NULL};
 	int rc;
 
 	if ((rc = read_json_file(path, json)))
@@ -393,39 +409,30 @@ int cli_obk_prepare(struct cli *c, const char *path, char **json)
 
 int cli_obk_inject(struct cli *c, const char *path, const char *json)
 {
-	struct job j = {WRITE, json, NULL, 0, "the device"};
+	struct job j = {WRITE, json, NULL, 0, "the device", NULL, false, NULL, NULL};
 	(void)path;
 	return on_device(c, &j);
 }
 
-/* ---- tuya-config --obk-json ---- */
+/* ---- tuya-config --obk-json, install --from-tuya ---- */
 
-static void json_str(const char *s)
+/* The template of cfg as an obk-config JSON object on f: names from the
+ * module, the pins OpenBeken has roles for (bounded by chip's platform:
+ * chip NULL takes the backup's own), the startup commands.  *npins gets
+ * the pins written. */
+static void tuya_obk_print(FILE *f, const struct iotflash_tuya_config *cfg, const char *chip_name, bool show_secrets,
+                           unsigned *npins)
 {
-	json_string(stdout, s ? s : "");
-}
-
-int cli_tuya_obk_json(const char *backup_path, bool show_secrets)
-{
-	struct iotflash_tuya_config *cfg;
 	const struct iotflash_obk_platform *plat;
-	char chip[16] = "", err[512], name[32];
+	char chip[16] = "", name[32], longname[64];
 	const char *ssid = NULL, *pass = NULL, *module;
-	uint8_t *dump;
-	size_t len;
 	bool first = true;
 
-	if (iotflash_read_file(backup_path, true, &dump, &len, err, sizeof(err)) != IOTFLASH_OK)
-		return cli_usage_error("%s", err);
-	if (iotflash_tuya_extract(dump, len, &cfg, err, sizeof(err)) != IOTFLASH_OK) {
-		free(dump);
-		return cli_error("%s: %s", backup_path, err);
-	}
-	free(dump);
-	/* BK7231T and N share group D and 29 GPIOs: either bounds the pins */
-	snprintf(chip, sizeof(chip), "%s", iotflash_tuya_chip(cfg, NULL) ? iotflash_tuya_chip(cfg, NULL) : "");
+	*npins = 0;
+	snprintf(chip, sizeof(chip), "%s", chip_name ? chip_name : iotflash_tuya_chip(cfg, NULL) ? iotflash_tuya_chip(cfg, NULL) : "");
 	for (char *p = chip; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
+	/* BK7231T and N share group D and 29 GPIOs: either bounds the pins */
 	plat = iotflash_obk_platform(*chip ? chip : "bk7231n");
 	module = iotflash_tuya_module(cfg);
 	/* names: the module's, fit for a host name (short) and as given (long) */
@@ -433,42 +440,39 @@ int cli_tuya_obk_json(const char *backup_path, bool show_secrets)
 	for (char *p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
 			*p = '_';
+	fputc('{', f);
 	if (*chip) {
-		printf("{\"chip\": ");
-		json_str(chip);
-		printf(", ");
-	} else {
-		printf("{");
+		fputs("\"chip\": ", f);
+		json_string(f, chip);
+		fputs(", ", f);
 	}
-	printf("\"name\": {\"short\": ");
-	json_str(name);
-	printf(", \"long\": ");
-	{
-		char longname[64];
-		snprintf(longname, sizeof(longname), "OpenBeken %s", module && *module ? module : *chip ? chip : "Tuya device");
-		json_str(longname);
-	}
-	printf("}");
+	fputs("\"name\": {\"short\": ", f);
+	json_string(f, name);
+	fputs(", \"long\": ", f);
+	snprintf(longname, sizeof(longname), "OpenBeken %s", module && *module ? module : *chip ? chip : "Tuya device");
+	json_string(f, longname);
+	fputs("}", f);
 	if (show_secrets && iotflash_tuya_wifi(cfg, &ssid, &pass) && ssid) {
-		printf(", \"wifi\": {\"ssid\": ");
-		json_str(ssid);
-		printf(", \"password\": ");
-		json_str(pass);
-		printf("}");
+		fputs(", \"wifi\": {\"ssid\": ", f);
+		json_string(f, ssid);
+		fputs(", \"password\": ", f);
+		json_string(f, pass ? pass : "");
+		fputs("}", f);
 	}
-	printf(", \"pin\": {");
+	fputs(", \"pin\": {", f);
 	for (unsigned i = 0; i < iotflash_tuya_pin_count(cfg); i++) {
 		const struct iotflash_tuya_pin *p = iotflash_tuya_pin(cfg, i);
 		const char *role = p->obk_role_id > 0 ? iotflash_obk_role_name((unsigned)p->obk_role_id) : NULL;
 		if (!role || (plat && p->pin >= plat->gpio_max))
 			continue;
-		printf("%s\"%u\": \"%s", first ? "" : ", ", p->pin, role);
+		fprintf(f, "%s\"%u\": \"%s", first ? "" : ", ", p->pin, role);
 		if (p->obk_channel > 0)
-			printf(":%d", p->obk_channel);
-		printf("\"");
+			fprintf(f, ":%d", p->obk_channel);
+		fputs("\"", f);
 		first = false;
+		(*npins)++;
 	}
-	printf("}");
+	fputs("}", f);
 	if (iotflash_tuya_obk_command_count(cfg)) {
 		char cmd[1568] = "";
 		size_t used = 0;
@@ -480,10 +484,72 @@ int cli_tuya_obk_json(const char *backup_path, bool show_secrets)
 				break;
 			used += (size_t)n;
 		}
-		printf(", \"startup_command\": ");
-		json_str(cmd);
+		fputs(", \"startup_command\": ", f);
+		json_string(f, cmd);
 	}
-	printf("}\n");
+	fputs("}\n", f);
+}
+
+int cli_tuya_obk_json(const char *backup_path, bool show_secrets)
+{
+	struct iotflash_tuya_config *cfg;
+	char err[512];
+	uint8_t *dump;
+	size_t len;
+	unsigned npins;
+
+	if (iotflash_read_file(backup_path, true, &dump, &len, err, sizeof(err)) != IOTFLASH_OK)
+		return cli_usage_error("%s", err);
+	if (iotflash_tuya_extract(dump, len, &cfg, err, sizeof(err)) != IOTFLASH_OK) {
+		free(dump);
+		return cli_error("%s: %s", backup_path, err);
+	}
+	free(dump);
+	tuya_obk_print(stdout, cfg, NULL, show_secrets, &npins);
 	iotflash_tuya_free(cfg);
 	return 0;
+}
+
+/* ---- install ---- */
+
+int cli_obk_install_check(struct cli *c, const struct iotflash_chip *chip, const char *json, char **sets, int nsets)
+{
+	const struct iotflash_obk_platform *plat;
+	const struct iotflash_region *region;
+	struct job j = {WRITE, json, sets, nsets, NULL, NULL, true, NULL, NULL};
+	int rc;
+
+	if ((rc = locate(c, chip, &plat, &region)))
+		return rc;
+	return check_input(plat, &j, c->obk_config ? c->obk_config : "the configuration");
+}
+
+int cli_obk_install_write(struct cli *c, const char *base, const char *json, char **sets, int nsets, uint32_t *addr,
+                          struct iotflash_result *r)
+{
+	struct job j = {WRITE, json, sets, nsets, "the device", base, true, r, addr};
+	memset(r, 0, sizeof(*r));
+	return on_device(c, &j);
+}
+
+int cli_tuya_obk_from_dump(const uint8_t *dump, size_t len, const char *chip, char **json, char *module,
+                           size_t module_len, unsigned *npins, char *err, size_t errlen)
+{
+	struct iotflash_tuya_config *cfg;
+	size_t size = 0;
+	FILE *f;
+
+	*json = NULL;
+	if (iotflash_tuya_extract(dump, len, &cfg, err, errlen) != IOTFLASH_OK)
+		return IOTFLASH_ERR_UNSUPPORTED;
+	snprintf(module, module_len, "%s", iotflash_tuya_module(cfg) ? iotflash_tuya_module(cfg) : "");
+	if (!(f = open_memstream(json, &size))) {
+		iotflash_tuya_free(cfg);
+		snprintf(err, errlen, "out of memory");
+		return IOTFLASH_ERR_NOMEM;
+	}
+	tuya_obk_print(f, cfg, chip, false, npins);
+	fclose(f);
+	iotflash_tuya_free(cfg);
+	return IOTFLASH_OK;
 }

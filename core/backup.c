@@ -3,7 +3,10 @@
 /* Backups: before a write or erase changes the flash, the region is read
  * (verified) and kept as backups/CHIP-YYYYMMDD-HHMMSS.bin, mode 0600 (it
  * holds Wi-Fi credentials), with a JSON record beside it that identifies
- * the device and lets the backup be checked later. */
+ * the device and lets the backup be checked later.  Before the first change
+ * of a device whose full backup is not yet there, the whole chip is read
+ * once (first contact): backups/CHIP-ID-full.bin, ID the device's MAC where
+ * it tells one (docs/backups.md). */
 #include "backup.h"
 
 #include <errno.h>
@@ -15,7 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-static int make_dir(struct iotflash_session *s, const char *dir)
+int backup_make_dir(struct iotflash_session *s, const char *dir)
 {
 	struct stat st;
 	if (stat(dir, &st) == 0)
@@ -61,11 +64,21 @@ static int backup_create(struct iotflash_session *s, const char *dir, const uint
 	return rc;
 }
 
+static int record(struct iotflash_session *s, const char *bin_path, uint32_t addr, const uint8_t *data,
+                  uint32_t len, const char *extra);
+
 int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32_t addr,
                         const uint8_t *data, uint32_t len)
 {
+	return record(s, bin_path, addr, data, len, "");
+}
+
+/* extra: more "key": value pairs, each ending in ",\n  " */
+static int record(struct iotflash_session *s, const char *bin_path, uint32_t addr, const uint8_t *data,
+                  uint32_t len, const char *extra)
+{
 	const uint32_t sector = 4096;
-	size_t cap = 1024 + (len / sector + 1) * 14, k = 0;
+	size_t cap = 1024 + strlen(extra) + (len / sector + 1) * 14, k = 0;
 	char *json = malloc(cap), sha[65], date[32], path[4200];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -79,10 +92,10 @@ int backup_write_record(struct iotflash_session *s, const char *bin_path, uint32
 	sha256_hex(data, len, sha);
 	k += (size_t)snprintf(json + k, cap - k,
 	                      "{\n  \"tool\": \"iotflash %s\",\n  \"date\": \"%s\",\n  \"chip\": \"%s\",\n"
-	                      "  \"family\": \"%s\",\n  \"flash_id\": \"0x%06x\",\n  \"flash_size\": %u,\n"
+	                      "  \"family\": \"%s\",\n  %s\"flash_id\": \"0x%06x\",\n  \"flash_size\": %u,\n"
 	                      "  \"start\": %u,\n  \"size\": %u,\n  \"sha256\": \"%s\",\n"
 	                      "  \"sector_size\": %u,\n  \"sector_crc32\": [",
-	                      IOTFLASH_VERSION_STRING, date, s->chip->name, s->chip->family,
+	                      IOTFLASH_VERSION_STRING, date, s->chip->name, s->chip->family, extra,
 	                      (unsigned)s->info.flash_id, (unsigned)s->flash_size, (unsigned)addr, (unsigned)len, sha,
 	                      (unsigned)sector);
 	for (uint32_t off = 0; off < len; off += sector) {
@@ -104,7 +117,7 @@ int backup_save(struct iotflash_session *s, uint32_t addr, uint32_t len, const u
 	char path[4096];
 	int rc;
 
-	if ((rc = make_dir(s, dir)) != IOTFLASH_OK)
+	if ((rc = backup_make_dir(s, dir)) != IOTFLASH_OK)
 		return rc;
 	if ((rc = backup_create(s, dir, old, len, path, sizeof(path))) != IOTFLASH_OK ||
 	    (rc = backup_write_record(s, path, addr, old, len)) != IOTFLASH_OK)
@@ -115,4 +128,49 @@ int backup_save(struct iotflash_session *s, uint32_t addr, uint32_t len, const u
 	ctx_log(s->ctx, IOTFLASH_LOG_INFO, "backup", "backed up 0x%06x..0x%06x to %s", (unsigned)addr,
 	        (unsigned)(addr + len - 1), path);
 	return IOTFLASH_OK;
+}
+
+/* ---- first contact (engine-backup.c reads the chip): the files ---- */
+
+/* backups/CHIP-ID-full.bin; a device known only by its content:
+ * CHIP-flashJEDEC-SHA256PREFIX-full.bin */
+void backup_full_name(struct iotflash_session *s, const char *dir, const char *sha, char *path, size_t len)
+{
+	if (s->identity.id[0])
+		snprintf(path, len, "%s/%s-%s-full.bin", dir, s->chip->name, s->identity.id);
+	else
+		snprintf(path, len, "%s/%s-flash%06x-%.12s-full.bin", dir, s->chip->name, (unsigned)s->info.flash_id, sha);
+}
+
+int backup_full_record(struct iotflash_session *s, const char *path, const uint8_t *data, uint32_t len)
+{
+	char extra[256], json[4200];
+	struct stat st;
+
+	snprintf(json, sizeof(json), "%.*s.json", (int)(strlen(path) - 4), path);
+	if (stat(json, &st) == 0)
+		return IOTFLASH_OK;
+	snprintf(extra, sizeof(extra), "\"kind\": \"full\",\n  \"mac\": %s%s%s,\n  \"identity\": \"%s\",\n  ",
+	         s->identity.mac[0] ? "\"" : "", s->identity.mac[0] ? s->identity.mac : "null",
+	         s->identity.mac[0] ? "\"" : "", s->identity.basis);
+	return record(s, path, 0, data, len, extra);
+}
+
+/* A backup whose record is missing (interrupted between the two files): the
+ * record is made from the file, never from the flash, which may differ now. */
+int backup_complete_record(struct iotflash_session *s, const char *path)
+{
+	uint8_t *data;
+	size_t len;
+	int rc = iotflash_read_file(path, false, &data, &len, s->ctx->error, sizeof(s->ctx->error));
+	if (rc != IOTFLASH_OK)
+		return rc;
+	if (len != s->flash_size)
+		rc = ctx_fail(s->ctx, IOTFLASH_ERR_FILE,
+		              "%s holds %zu bytes, not the %u of this chip's flash: move it away and try again", path, len,
+		              (unsigned)s->flash_size);
+	else
+		rc = backup_full_record(s, path, data, (uint32_t)len);
+	free(data);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
-/* Writes and erases.  Both plan by the chip's checksums which erase units
+/* Writes and erases.  The first of a device whose full backup is not in
+ * the backup directory reads the whole chip first (backup.c).  Both plan by the chip's checksums which erase units
  * really change, back up only what will change (unchanged units are known to
  * equal the image), erase with the largest unit that fits, program only
  * non-blank blocks, and prove every unit with the chip's checksum, erasing
@@ -364,6 +365,9 @@ static int change_flash(struct iotflash_session *s, uint32_t addr, uint32_t len,
 	int rc;
 
 	if ((rc = prepare(s, addr, len, o, &c.e0, &c.e1)) != IOTFLASH_OK)
+		return rc;
+	/* First contact: the whole chip once, before anything changes. */
+	if ((rc = backup_first_contact(s, o)) != IOTFLASH_OK)
 		return rc;
 	c.old = malloc(c.e1 - c.e0);
 	img = malloc(c.e1 - c.e0);

@@ -36,6 +36,10 @@ bool is_blank(const uint8_t *p, size_t n);
 void engine_result_init(struct iotflash_result *r, uint32_t len);
 void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64_t done,
                      uint64_t total, uint64_t skipped, uint32_t addr);
+/* engine-backup.c: before the first write or erase of the session, the
+ * first-contact full backup (iotflash_backup_full) unless it was done or
+ * o->no_backup. */
+int backup_first_contact(struct iotflash_session *s, const struct iotflash_op_opts *o);
 /* engine-read.c: a verified read of [addr, addr+len) into buf (any alignment). */
 int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *buf,
                 const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase);

@@ -49,6 +49,11 @@ struct iotflash_session {
 	bool lost;            /* a reconnect failed: lost_msg says why */
 	char lost_msg[ERRLEN];
 	volatile sig_atomic_t cancelled;
+	/* first contact (backup.c) */
+	bool identified;
+	struct iotflash_identity identity;
+	bool full_backup_done;  /* the whole chip is in the backup directory */
+	char full_backup_path[512];
 };
 
 #endif

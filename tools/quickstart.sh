@@ -49,4 +49,5 @@ head -c 262144 /dev/urandom > app.bin
 "$iotflash" tuya-config backup.bin
 set +x
 echo "== done: backup.bin is the device's full flash (blank sectors were skipped on the"
-echo "   wire, not in the file); backups/ holds what the write replaced"
+echo "   wire, not in the file); backups/ holds the device's first-contact full backup"
+echo "   (bk7231n-MAC-full.bin, read before its first write) and what the write replaced"

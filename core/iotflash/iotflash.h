@@ -202,6 +202,24 @@ struct iotflash_plugin;  /* <iotflash/plugin.h> */
 IOTFLASH_API int iotflash_ctx_load_plugin(struct iotflash_ctx *ctx, const char *name,
                                           const struct iotflash_plugin **out);
 
+/* ---- appended in 0.x: first-contact full backups (docs/backups.md) ---- */
+/* What tells one device from another of its model. */
+struct iotflash_identity {
+	char mac[18];       /* "c8:47:8c:12:34:56"; "" when the device reports none */
+	char id[48];        /* names the full backup: "c8478c123456", "chipid-…", or "" (content) */
+	const char *basis;  /* "rf-mac" (Beken RF sector), "mac" (the ROM reports it), "chip-id"
+	                     * (a unique eFuse id), "content" (nothing unique: the flash content) */
+};
+/* Identify the device of the session (reads the Beken RF sector once). */
+IOTFLASH_API int iotflash_session_identify(struct iotflash_session *s, struct iotflash_identity *id);
+/* Read the whole chip once into o->backup_dir/CHIP-ID-full.bin (mode 0600,
+ * atomic, with CHIP-ID-full.json beside it) unless that backup is already
+ * there; *taken (may be NULL) says whether it was read now.  r->backup_path
+ * names the file either way.  Writes and erases call it first, unless
+ * o->no_backup.  A device identified by "content" is read every time. */
+IOTFLASH_API int iotflash_backup_full(struct iotflash_session *s, const struct iotflash_op_opts *o,
+                                      struct iotflash_result *r, bool *taken);
+
 #ifdef __cplusplus
 }
 #endif

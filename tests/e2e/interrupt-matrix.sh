@@ -26,7 +26,21 @@ family() {
 fresh() {
 	cp "$T/orig.bin" "$T/flash.bin"
 	rm -rf "$T/out.d" "$T/backups" "$T/backups2"; mkdir "$T/out.d"
-	start_sim $CHIP "$T/flash.bin"
+	start_sim $CHIP "$T/flash.bin" && seed_full_backup
+}
+
+# The device's first-contact full backup, already on disk (docs/backups.md):
+# the interruptions below then hit the write itself, not that one-time read
+# of the whole chip.  Named after the MAC chip-id prints (RF sector, or the
+# ROM's "Details: MAC ...").
+seed_full_backup() {
+	local mac
+	iot -c $CHIP "${L[@]}" chip-id
+	mac=$(sed -nE 's/^(MAC|Details): +(MAC )?(([0-9a-f]{2}:){5}[0-9a-f]{2}).*/\3/p' "$T/out" | tr -d : | head -n1)
+	[ -n "$mac" ] || { echo "no MAC in chip-id's output" >&2; return 1; }
+	mkdir -p "$T/backups" "$T/backups2"
+	cp "$T/orig.bin" "$T/backups/$CHIP-$mac-full.bin"
+	cp "$T/orig.bin" "$T/backups2/$CHIP-$mac-full.bin"
 }
 
 # interrupt SIGNAL ARGS...: start the command, wait until it is under way, signal it
