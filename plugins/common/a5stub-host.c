@@ -371,6 +371,7 @@ int a5_read_z(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len, uint
 		                   (unsigned)len, recv_error(rc), (unsigned)bad);
 		goto out;
 	}
+	h->last_z = total;
 	/* Trailing FF padding is not part of the stream: inflate stops at its end. */
 	rc = iotflash_inflate_raw(z, total, buf, len, &produced);
 	if ((rc != IOTFLASH_OK && rc != IOTFLASH_ERR_RANGE) || produced != len)
@@ -395,14 +396,15 @@ static int block_answer(struct a5_host *h, unsigned timeout_ms, uint8_t *b)
 	return got;
 }
 
-/* 0x91 / 0x97: the command, the erase, then data over XMODEM-1K. */
-static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len, const uint8_t *data, size_t dlen)
+/* 0x91 / 0x97 / 0x94: the command, the erase, then data over XMODEM-1K. */
+static int xm_write_frame(struct a5_host *h, const uint8_t *f, size_t n, uint8_t cmd, uint32_t addr, uint32_t len,
+                          const uint8_t *data, size_t dlen)
 {
-	uint8_t f[16], *blk = h->buf, b = 0;
-	size_t n = a5_encode_range(f, cmd, addr, len);
+	uint8_t *blk = h->buf, b = 0;
 	uint32_t nblocks = (uint32_t)((dlen + A5_XM_DATA - 1) / A5_XM_DATA), i;
 	unsigned erase_ms = 1000 + ERASE_MS_4K * ((len + 4095) / 4096);
-	const char *what = cmd == A5_CMD_XM_WRITE_Z ? "compressed write" : "XMODEM write";
+	const char *what = cmd == A5_CMD_XM_WRITE_Z ? "compressed write" : cmd == A5_CMD_KV_SET ? "key-value set"
+	                   : "XMODEM write";
 	int rc, got;
 
 	if ((rc = a5_command(h, f, n, cmd, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
@@ -459,6 +461,13 @@ fail:
 	                     : "block refused 10 times", (unsigned)i + 1);
 }
 
+static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len, const uint8_t *data, size_t dlen)
+{
+	uint8_t f[16];
+	size_t n = a5_encode_range(f, cmd, addr, len);
+	return xm_write_frame(h, f, n, cmd, addr, len, data, dlen);
+}
+
 int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	return xm_write(h, A5_CMD_XM_WRITE, addr, len, buf, len);
@@ -470,4 +479,61 @@ int a5_write_z(struct a5_host *h, uint32_t addr, uint32_t len, const uint8_t *z,
 		return iotflash_fail(h->dev, IOTFLASH_ERR_ALIGN, "compressed write of %u bytes: not a multiple of 4",
 		                     (unsigned)len);
 	return xm_write(h, A5_CMD_XM_WRITE_Z, addr, len, z, zlen);
+}
+
+int a5_kv_set(struct a5_host *h, const char *key, const uint8_t *buf, uint16_t len)
+{
+	uint8_t f[A5_REQ_OVERHEAD + 3 + A5_KV_KEY_SEND];
+	size_t n = a5_encode_kv_set(f, key, len);
+	if (n == 0)
+		return iotflash_fail(h->dev, IOTFLASH_ERR_ARG, "key '%s': the stub takes keys of 1 to %d bytes", key,
+		                     A5_KV_KEY_SEND);
+	/* The value arrives as whole 1 KiB blocks; the stub keeps the first len bytes. */
+	return xm_write_frame(h, f, n, A5_CMD_KV_SET, 0, 0, buf, len);
+}
+
+int a5_kv_get(struct a5_host *h, const char *key, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t f[A5_REQ_OVERHEAD + A5_KV_KEY_SEND], head[4], tail[2];
+	size_t klen = strlen(key), n;
+	uint64_t deadline;
+	int got;
+
+	if (klen == 0 || klen > A5_KV_KEY_SEND)
+		return iotflash_fail(h->dev, IOTFLASH_ERR_ARG, "key '%s': the stub takes keys of 1 to %d bytes", key,
+		                     A5_KV_KEY_SEND);
+	n = a5_encode(f, A5_CMD_KV_GET, (const uint8_t *)key, (uint16_t)klen);
+	for (int t = 0; t < 3; t++) {
+		uint8_t sum;
+		iotflash_io_flush_input(h->dev);
+		if (send(h, f, n) != IOTFLASH_OK)
+			return IOTFLASH_ERR_PORT;
+		deadline = iotflash_now_ms() + ACK_MS;
+		/* `5A 93 Lo Hi <value> status sum`: the length decides what follows (§2.4). */
+		do
+			got = recv_until(h, head, 1, deadline);
+		while (got == 1 && head[0] != A5_REPLY_MAGIC);
+		if (got == 1 && (got = recv_until(h, head + 1, 3, deadline)) == 3 && head[1] == A5_CMD_KV_GET) {
+			size_t vlen = (size_t)(head[2] | head[3] << 8);
+			deadline += iotflash_io_wire_ms(h->dev, vlen + 2);
+			if (vlen > cap) {
+				settle(h, QUIET_MS);
+				return iotflash_fail(h->dev, IOTFLASH_ERR_PROTOCOL, "key %s: a %zu-byte value, more than the %zu expected",
+				                     key, vlen, cap);
+			}
+			if ((size_t)recv_until(h, buf, vlen, deadline) == vlen && recv_until(h, tail, 2, deadline) == 2) {
+				sum = (uint8_t)(a5_sum8(head, 4) + a5_sum8(buf, vlen) + tail[0]);
+				if (sum == tail[1] && vlen == 0 && tail[0] == A5_ST_ERROR)
+					return IOTFLASH_ERR_UNSUPPORTED;  /* the key is missing */
+				if (sum == tail[1] && tail[0] == A5_ST_OK) {
+					*len = vlen;
+					return IOTFLASH_OK;
+				}
+			}
+		}
+		if (got < 0)
+			return iotflash_fail(h->dev, got, "cannot read from the port");
+		resync(h);
+	}
+	return iotflash_fail(h->dev, IOTFLASH_ERR_TIMEOUT, "no valid reply from the stub to key-value get %s", key);
 }
