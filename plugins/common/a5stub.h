@@ -127,6 +127,10 @@ struct a5_host {
 	struct iotflash_dev *dev;
 	uint8_t buf[A5_XM_BLOCK + 64];
 	size_t last_z;             /* bytes of DEFLATE stream the last a5_read_z() received */
+	/* A sending stub that waits for `C` only ~1 s (the GUI stubs,
+	 * a5-stub-families.md §2.8): `C` again every this many ms until data
+	 * flows, as the GUI does.  0: one `C` (the ECR6600 stub waits forever). */
+	unsigned c_every_ms;
 };
 
 /* One command and its reply.  data_n bytes of reply data go to out.

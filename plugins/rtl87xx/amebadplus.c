@@ -85,6 +85,7 @@ static int upload_stub(struct adp *a)
 
 	if ((rc = iotflash_dev_loader(a->r.dev, &stub, &len)) != IOTFLASH_OK)
 		return rc;
+	iotflash_dev_answered(a->r.dev);  /* the ROM beaconed: a failure from here is the stub's */
 	if (up > a->r.target)
 		up = a->r.link_baud;
 	if (up != a->r.link_baud && (rc = rom_baud(a, up)) != IOTFLASH_OK)
@@ -159,6 +160,7 @@ static int adp_open(struct iotflash_dev *dev, void **priv)
 	if (!(a = calloc(1, sizeof *a)))
 		return iotflash_fail(dev, IOTFLASH_ERR_NOMEM, "out of memory");
 	a->r.dev = a->h.dev = dev;
+	a->h.c_every_ms = 250;         /* the GUI's rate; the stub waits ~1 s for it (§2.8) */
 	a->r.chip = chip;
 	a->r.link_baud = chip->link_baud ? chip->link_baud : 115200;
 	a->r.baud = a->r.link_baud;
@@ -210,6 +212,20 @@ static int adp_detect(void *priv, struct iotflash_chip_info *info)
 	return IOTFLASH_OK;
 }
 
+/* After a failed transfer: a sender that gave up 10 times also put its
+ * UART back to 115200 (§2.8 step 4): find it and raise the rate again, so
+ * the core's retry goes on without a reconnect. */
+static int relink(struct adp *a, int rc)
+{
+	uint32_t jedec;
+	if (iotflash_io_baud(a->r.dev) == a->r.link_baud || a5_probe(&a->h, &jedec, PROBE_MS))
+		return rc;
+	iotflash_io_set_baud(a->r.dev, a->r.link_baud);
+	if (a5_probe(&a->h, &jedec, PROBE_MS))
+		raise_baud(a);
+	return rc;
+}
+
 /* Compressed reads while they save wire time; after one that did not, plain
  * reads for a while (random data, or a rate where the chip is the bottleneck). */
 static int adp_read(void *priv, uint32_t addr, uint8_t *buf, uint32_t len)
@@ -220,8 +236,9 @@ static int adp_read(void *priv, uint32_t addr, uint8_t *buf, uint32_t len)
 	if (!a->z_reads && ++a->plain_reads >= Z_RETRY_EVERY)
 		a->z_reads = true;
 	if (!a->z_reads)
-		return a5_read(&a->h, addr, buf, len);
-	rc = a5_read_z(&a->h, addr, buf, len, a->read_level);
+		return (rc = a5_read(&a->h, addr, buf, len)) == IOTFLASH_OK ? rc : relink(a, rc);
+	if ((rc = a5_read_z(&a->h, addr, buf, len, a->read_level)) != IOTFLASH_OK)
+		return relink(a, rc);
 	if (rc == IOTFLASH_OK && !iotflash_compress_worth(a->r.dev, len, a->h.last_z)) {
 		a->z_reads = false;
 		a->plain_reads = 0;
@@ -242,7 +259,7 @@ static int adp_write(void *priv, uint32_t addr, const uint8_t *buf, uint32_t len
 	else
 		rc = a5_write(&a->h, addr, buf, len);
 	free(z);
-	return rc;
+	return rc == IOTFLASH_OK ? rc : relink(a, rc);
 }
 
 static int adp_erase(void *priv, uint32_t addr, uint32_t len)
