@@ -56,8 +56,8 @@ START_TEST(sample_replies)
 
 	n = a5_encode_reply(out, A5_CMD_FLASH_ID, 4, (const uint8_t[]){ 0xC8, 0x40, 0x16, 0x00 }, 4, 0);
 	check_bytes(out, n, BYTES(0x5A, 0x90, 0x04, 0x00, 0xC8, 0x40, 0x16, 0x00, 0x00, 0x0C));
-	ck_assert_int_eq(a5_decode_reply(BYTES(0x5A, 0x90, 0x04, 0x00, 0xC8, 0x40, 0x16, 0x00, 0x00, 0x0C), 4, true,
-	                                 &r, &used), A5_DECODE_OK);
+	static const uint8_t id_reply[] = { 0x5A, 0x90, 0x04, 0x00, 0xC8, 0x40, 0x16, 0x00, 0x00, 0x0C };
+	ck_assert_int_eq(a5_decode_reply(id_reply, sizeof id_reply, 4, true, &r, &used), A5_DECODE_OK);
 	ck_assert_uint_eq(used, 10);
 	ck_assert_uint_eq(r.data[2], 0x16);
 	n = a5_encode_reply(out, A5_CMD_KV_SET, 0, NULL, 0, 0);
