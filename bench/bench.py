@@ -189,6 +189,9 @@ FAMILIES = [
     ("ln882h", ["gen-ln882h-loader.py", "gui", "ln882h"], 0x7000),
     ("rtl8720c", None, 0x10000),
     ("w800", ["gen-w80x-stub.py"], 0x10000),
+    # The A5 stub's flash size comes from its capacity table: 4 MiB parts.
+    ("rtl8721da", ["gen-a5-standin.py", "rtl8721da"], 0x14000, 4 * MIB),
+    ("rtl8720e", ["gen-a5-standin.py", "rtl8720e"], 0x14000, 4 * MIB),
 ]
 
 
@@ -203,15 +206,16 @@ def family_cases(b):
     """Every family's rows.  Reads: floor = wire time + what verify-flash of
     the same range costs (the chip-side checksum pass).  Writes: floor = wire
     time of the image (the model's erase/program time is not included)."""
-    size, n = 2 * MIB, MIB
-    flash_src = os.path.join(b.tmp, "image.bin")
-    with open(flash_src, "wb") as f:
-        f.write(test_image(size, 0.4, 3))
+    n = MIB
     app = os.path.join(b.tmp, "app.bin")
     with open(app, "wb") as f:
         f.write(random.Random(9).randbytes(n))
     out = os.path.join(b.tmp, "read.bin")
-    for chip, gen, off in FAMILIES:
+    for chip, gen, off, *rest in FAMILIES:
+        size = rest[0] if rest else 2 * MIB
+        flash_src = os.path.join(b.tmp, "image-%d.bin" % size)
+        with open(flash_src, "wb") as f:
+            f.write(test_image(size, 0.4, 3))
         b.extra = []
         if gen:
             loader = os.path.join(b.tmp, chip + "-loader.bin")

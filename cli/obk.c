@@ -17,12 +17,15 @@
 static int locate(struct cli *c, const struct iotflash_chip *chip, const struct iotflash_obk_platform **plat,
                   const struct iotflash_region **region)
 {
+	/* The loader's key-value store: the value is the blob, at no flash address. */
+	static const struct iotflash_region kv_value = {"obk-config", 0, IOTFLASH_OBK_CONFIG_SIZE, false};
+
 	*plat = iotflash_obk_platform(chip->name);
-	*region = iotflash_chip_layout(chip, "obk-config");
+	*region = *plat && (*plat)->storage == IOTFLASH_OBK_KV ? &kv_value : iotflash_chip_layout(chip, "obk-config");
 	if (!*plat || !*region)
 		return cli_usage_error("%s: OpenBeken keeps no configuration this tool knows where to find on %s "
 		                       "(chips: bk7231t/u/n, bk7238, bk7252, ln882h, w800, bl602, bl616, rtl8710b, "
-		                       "rtl8720c, rtl8720d)", c->args[0], chip->name);
+		                       "rtl8720c, rtl8720d, rtl8721da, rtl8720e)", c->args[0], chip->name);
 	if ((*plat)->storage == IOTFLASH_OBK_RAW && (*region)->size < (*plat)->offset + IOTFLASH_OBK_CONFIG_SIZE)
 		return cli_error("chip database: the obk-config region of %s (%u bytes) is too small", chip->name,
 		                 (unsigned)(*region)->size);
@@ -157,10 +160,15 @@ static void show_text(const struct iotflash_obk_config *cfg, const struct iotfla
 	                                   "startup_command"};
 	char key[16], val[1600];
 
-	printf("# OpenBeken configuration of %s at 0x%06x (%s, layout group %c, %s CRC-8 0x%02x, version %d)\n", p->chip,
-	       (unsigned)(region->start + p->offset),
-	       p->storage == IOTFLASH_OBK_RAW ? "raw" : p->ef_gran == 8 ? "EasyFlash key mY0bcFg" : "EasyFlash key ObkCfg",
-	       p->group, p->crc_signed ? "signed" : "unsigned", cfg->blob[3], (int)iotflash_obk_version(cfg));
+	if (p->storage == IOTFLASH_OBK_KV)
+		printf("# OpenBeken configuration of %s in the loader's key-value store, key %s (layout group %c, %s "
+		       "CRC-8 0x%02x, version %d)\n", p->chip, p->ef_key, p->group, p->crc_signed ? "signed" : "unsigned",
+		       cfg->blob[3], (int)iotflash_obk_version(cfg));
+	else
+		printf("# OpenBeken configuration of %s at 0x%06x (%s, layout group %c, %s CRC-8 0x%02x, version %d)\n",
+		       p->chip, (unsigned)(region->start + p->offset),
+		       p->storage == IOTFLASH_OBK_RAW ? "raw" : p->ef_gran == 8 ? "EasyFlash key mY0bcFg" : "EasyFlash key ObkCfg",
+		       p->group, p->crc_signed ? "signed" : "unsigned", cfg->blob[3], (int)iotflash_obk_version(cfg));
 	/* KEY=VALUE lines, the form `obk-config set` takes */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strstr(keys[i], "password") && !secrets)
@@ -200,8 +208,11 @@ static int apply(struct cli *c, const struct job *j, const struct iotflash_obk_p
 		}
 		if (iotflash_obk_to_json(&cfg, c->show_secrets, &json) != IOTFLASH_OK)
 			return cli_error("out of memory");
-		/* the schema's object, with where it was found */
-		printf("{\"address\": %u, %s\n", (unsigned)(region->start + plat->offset), json + 1);
+		/* the schema's object, with where it was found (a key-value store has no address) */
+		if (plat->storage == IOTFLASH_OBK_KV)
+			printf("%s\n", json);
+		else
+			printf("{\"address\": %u, %s\n", (unsigned)(region->start + plat->offset), json + 1);
 		free(json);
 		return 0;
 	}
@@ -242,6 +253,9 @@ static int on_image(struct cli *c, const struct job *j, const char *path)
 	if ((rc = offline_chip(c, &chip)) || (rc = locate(c, chip, &plat, &region)) ||
 	    (rc = check_input(plat, j, j->json ? c->args[2] : "obk-config")))
 		return rc;
+	if (plat->storage == IOTFLASH_OBK_KV)
+		return cli_usage_error("%s keeps OpenBeken's configuration in its loader's key-value store, whose on-flash "
+		                       "format is not known: use --port PORT to reach it through the loader", chip->name);
 	if (iotflash_read_file(path, false, &data, &len, err, sizeof(err)) != IOTFLASH_OK)
 		return cli_usage_error("%s", err);
 	{
@@ -269,6 +283,38 @@ static int on_image(struct cli *c, const struct job *j, const char *path)
 	return rc;
 }
 
+/* The loader's key-value store: get the value, apply, set it (one transfer:
+ * no backup or skipping; the value is read back to check it). */
+static int on_device_kv(struct cli *c, const struct job *j, const struct iotflash_obk_platform *plat,
+                        const struct iotflash_region *region)
+{
+	uint8_t area[IOTFLASH_OBK_CONFIG_SIZE], back[IOTFLASH_OBK_CONFIG_SIZE];
+	size_t len = 0;
+	bool changed;
+	int rc = iotflash_kv_get(c->session, plat->ef_key, area, sizeof(area), &len);
+
+	if (rc == IOTFLASH_ERR_UNSUPPORTED && j->action != SHOW)
+		len = 0;  /* no value yet: start from OpenBeken's defaults */
+	else if (rc != IOTFLASH_OK)
+		return cli_error("reading key %s: %s", plat->ef_key, iotflash_ctx_error(c->ctx));
+	memset(area + len, 0xFF, sizeof(area) - len);
+	if ((rc = apply(c, j, plat, region, area, &changed)) || !changed)
+		return rc;
+	if (iotflash_kv_set(c->session, plat->ef_key, area, sizeof(area)) != IOTFLASH_OK)
+		return cli_error("writing key %s: %s", plat->ef_key, iotflash_ctx_error(c->ctx));
+	if (iotflash_kv_get(c->session, plat->ef_key, back, sizeof(back), &len) != IOTFLASH_OK || len != sizeof(back) ||
+	    memcmp(back, area, sizeof(back)) != 0)
+		return cli_error("key %s reads back differently after the write: %s", plat->ef_key,
+		                 iotflash_ctx_error(c->ctx));
+	if (c->json) {
+		struct job shown = {SHOW, NULL, NULL, 0, "the device"};
+		return apply(c, &shown, plat, region, area, &changed);
+	}
+	printf("Wrote the OpenBeken configuration of %s into key %s of the loader's key-value store\n", plat->chip,
+	       plat->ef_key);
+	return 0;
+}
+
 /* Read the area, apply, write it back through the engine: backup,
  * skipping of unchanged blocks and verification as for write-flash. */
 static int on_device(struct cli *c, const struct job *j)
@@ -285,6 +331,8 @@ static int on_device(struct cli *c, const struct job *j)
 	chip = iotflash_session_chip(c->session);
 	if ((rc = locate(c, chip, &plat, &region)) || (rc = check_input(plat, j, "the configuration")))
 		return rc;
+	if (plat->storage == IOTFLASH_OBK_KV)
+		return on_device_kv(c, j, plat, region);
 	region = bouffalo_area(chip, plat, region, read_from_device, c);
 	if ((uint64_t)region->start + region->size > iotflash_session_flash_size(c->session))
 		return cli_error("the configuration area 0x%06x is past the end of the %u KiB flash",
@@ -337,10 +385,12 @@ static int open_device(struct cli *c)
 	chip = iotflash_ctx_find_chip(c->ctx, c->chip);
 	if (!chip && !iotflash_ctx_is_family(c->ctx, c->chip))
 		return cli_usage_error("unknown chip '%s': `iotflash list-chips` lists the chips and families", c->chip);
-	if (chip && (!iotflash_obk_platform(chip->name) || !iotflash_chip_layout(chip, "obk-config"))) {
+	if (chip) {
 		const struct iotflash_obk_platform *p;
 		const struct iotflash_region *r;
-		return locate(c, chip, &p, &r);
+		int rc = locate(c, chip, &p, &r);
+		if (rc)
+			return rc;
 	}
 	if (iotflash_session_open(c->ctx, &o, &c->session) != IOTFLASH_OK) {
 		c->session = NULL;

@@ -38,6 +38,9 @@ static const struct iotflash_obk_platform platforms[] = {
 	{"rtl8710b", 'D', 32, 17, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"rtl8720c", 'D', 32, 24, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"rtl8720d", 'C', 64, 64, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
+	/* Realtek SDK key-value store through the stub's 0x93/0x94 (obk-config.md §1) */
+	{"rtl8721da", 'C', 64, 64, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks"},
+	{"rtl8720e", 'C', 64, 52, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks"},
 };
 
 const struct iotflash_obk_platform *iotflash_obk_platform(const char *chip)
@@ -231,7 +234,7 @@ int iotflash_obk_decode(struct iotflash_obk_config *cfg, const struct iotflash_o
 		say(err, errlen, "%s", formats_error_text(IOTFLASH_ERR_ARG));
 		return IOTFLASH_ERR_ARG;
 	}
-	if (plat->storage == IOTFLASH_OBK_RAW) {
+	if (plat->storage != IOTFLASH_OBK_EASYFLASH) {  /* RAW, KV */
 		if (len < plat->offset + 2016u) {
 			say(err, errlen, "the area (%zu bytes) is too small for a configuration at +0x%x", len,
 			    (unsigned)plat->offset);
@@ -263,7 +266,7 @@ int iotflash_obk_encode(struct iotflash_obk_config *cfg, uint8_t *area, size_t l
 		iotflash_obk_set_version(cfg, 5);
 	}
 	iotflash_obk_seal(cfg);
-	if (plat->storage == IOTFLASH_OBK_RAW) {
+	if (plat->storage != IOTFLASH_OBK_EASYFLASH) {  /* RAW, KV */
 		size_t end = plat->offset + IOTFLASH_OBK_CONFIG_SIZE;
 		if (len < end) {
 			say(err, errlen, "the area (%zu bytes) is too small for a configuration at +0x%x", len,

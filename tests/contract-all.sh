@@ -50,6 +50,12 @@ if have eswin; then
 	export LOADER_ecr6600=$T/ecr6600.bin LOADER_tr6260=$T/tr6260.bin
 	models+=(ecr6600 tr6260); plugin_dirs+=("$build/plugins/eswin/.libs")
 fi
+if have rtl87xx; then  # RTL8721DA / RTL8720E: the Realtek ROM + the A5 stub
+	python3 "$root/tests/e2e/gen-a5-standin.py" rtl8721da "$T/rtl8721da.bin"
+	python3 "$root/tests/e2e/gen-a5-standin.py" rtl8720e "$T/rtl8720e.bin"
+	export LOADER_rtl8721da=$T/rtl8721da.bin LOADER_rtl8720e=$T/rtl8720e.bin
+	models+=(rtl8721da rtl8720e); plugin_dirs+=("$build/plugins/rtl87xx/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
 export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb

@@ -99,6 +99,11 @@ IOTFLASH_API const struct iotflash_chip *iotflash_session_chip(struct iotflash_s
 IOTFLASH_API uint32_t iotflash_session_flash_size(struct iotflash_session *s);
 /* The baud rate the link runs at now. */
 IOTFLASH_API uint32_t iotflash_session_baud(struct iotflash_session *s);
+/* The key-value store of the chip's loader, where it has one (Realtek
+ * RTL8721DA/RTL8720E stubs): IOTFLASH_ERR_UNSUPPORTED when the driver has
+ * none or (kv_get) the key is missing. */
+IOTFLASH_API int iotflash_kv_get(struct iotflash_session *s, const char *key, uint8_t *buf, size_t cap, size_t *len);
+IOTFLASH_API int iotflash_kv_set(struct iotflash_session *s, const char *key, const uint8_t *buf, size_t len);
 /* Async-signal-safe: the running operation stops at the next block. */
 IOTFLASH_API void iotflash_session_cancel(struct iotflash_session *s);
 

@@ -21,6 +21,8 @@ extern "C" {
 enum iotflash_obk_storage {
 	IOTFLASH_OBK_RAW,        /* the blob itself at `offset` into the area */
 	IOTFLASH_OBK_EASYFLASH,  /* the value of key `ef_key` in an EasyFlash V4 area */
+	IOTFLASH_OBK_KV,         /* the value of key `ef_key` in the loader's key-value store
+	                          * (iotflash_kv_get): the area is the blob itself */
 };
 
 /* How one chip's OpenBeken build keeps its configuration. */

@@ -183,7 +183,11 @@ int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]
 {
 	uint8_t f[16];
 	size_t n = a5_encode_range(f, A5_CMD_SHA256, addr, len);
-	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, SHA_MS);
+	/* 0.5 s + 2 ms per KiB (the stubs hash through the XIP window at several
+	 * MB/s), at most the GUI's 30 s: a frame that lost a byte is not
+	 * answered, and waiting 30 s for each would stall a faulty link. */
+	uint64_t ms = 500 + (uint64_t)len / 512;
+	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, ms < SHA_MS ? (unsigned)ms : SHA_MS);
 }
 
 int a5_set_baud(struct a5_host *h, uint32_t baud)
@@ -212,12 +216,14 @@ static unsigned block_ms(struct a5_host *h)
 	return iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_ACK_MS;
 }
 
-/* Drop bytes until the line has been quiet for QUIET_MS (at most max_ms). */
+/* Drop bytes until the line has been quiet for QUIET_MS, or max_ms when
+ * that is shorter (the rest of a garbled block before a NAK): at most max_ms. */
 static void settle(struct a5_host *h, unsigned max_ms)
 {
 	uint64_t end = iotflash_now_ms() + max_ms;
+	unsigned quiet = max_ms < QUIET_MS ? max_ms : QUIET_MS;
 	uint8_t junk[256];
-	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, QUIET_MS) > 0)
+	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, quiet) > 0)
 		;
 }
 
@@ -232,6 +238,17 @@ void a5_recover(struct a5_host *h, bool writing)
 	resync(h);
 }
 
+/* An STX (1024) or SOH (128) block with CRC-16: 0 good. */
+static int check_any_block(const uint8_t *in, size_t payload, uint8_t *blk)
+{
+	uint16_t crc;
+	if ((uint8_t)(in[1] + in[2]) != 0xFF)
+		return -1;
+	*blk = in[1];
+	crc = iotflash_crc16_xmodem(in + 3, payload);
+	return in[3 + payload] == (uint8_t)(crc >> 8) && in[4 + payload] == (uint8_t)crc ? 0 : -2;
+}
+
 /* Receive XMODEM-1K blocks into dst (cap bytes) until EOT; at least
  * min_blocks must come.  *total gets the bytes kept.  On failure the
  * stub is brought back to its parser. */
@@ -242,6 +259,7 @@ static int xm_recv(struct a5_host *h, uint8_t *dst, size_t cap, uint32_t min_blo
 	uint32_t done = 0;
 	uint8_t expect = 1;
 	unsigned naks = 0;
+	size_t payload;
 	bool heard = false;
 	int rc, got;
 
@@ -253,6 +271,22 @@ static int xm_recv(struct a5_host *h, uint8_t *dst, size_t cap, uint32_t min_blo
 	for (unsigned starts = 1;;) {
 		uint64_t deadline = iotflash_now_ms() + (heard ? block_ms(h) : XM_START_MS + block_ms(h));
 		uint8_t num;
+		if (!heard && h->c_every_ms) {  /* a `C` after the first block costs only a duplicate */
+			if ((got = recv_until(h, blk, 1, iotflash_now_ms() + h->c_every_ms)) < 0) {
+				rc = got;
+				goto fail;
+			}
+			if (got == 0) {
+				if (starts++ >= XM_START_MS / h->c_every_ms + 4) {
+					rc = IOTFLASH_ERR_TIMEOUT;
+					goto fail;
+				}
+				if ((rc = send_byte(h, A5_XM_C)) != IOTFLASH_OK)
+					return rc;
+				continue;
+			}
+			goto got_byte;
+		}
 		if ((got = recv_until(h, blk, 1, deadline)) != 1) {
 			if (got == 0 && !heard && starts++ < 3) {  /* our `C` was lost */
 				if ((rc = send_byte(h, A5_XM_C)) != IOTFLASH_OK)
@@ -262,6 +296,7 @@ static int xm_recv(struct a5_host *h, uint8_t *dst, size_t cap, uint32_t min_blo
 			rc = got < 0 ? got : IOTFLASH_ERR_TIMEOUT;
 			goto fail;
 		}
+got_byte:
 		heard = true;
 		if (blk[0] == A5_XM_EOT && done >= min_blocks && done > 0)
 			return send_byte(h, A5_XM_ACK);
@@ -269,7 +304,10 @@ static int xm_recv(struct a5_host *h, uint8_t *dst, size_t cap, uint32_t min_blo
 			rc = IOTFLASH_ERR_DEVICE;  /* a lone CAN: the stub gave up */
 			goto fail;
 		}
-		if (blk[0] != A5_XM_STX) {  /* the rest of a garbled block: let it pass, then NAK */
+		/* 1 KiB blocks; the GUI stubs fall back to 128 (SOH, still CRC-16)
+		 * after a block needed 7 sends (a5-stub-families.md §2.8). */
+		payload = blk[0] == A5_XM_STX ? A5_XM_DATA : blk[0] == A5_XM_SOH ? 128 : 0;
+		if (!payload) {  /* the rest of a garbled block: let it pass, then NAK */
 			if (++naks > XM_TRIES) {
 				rc = IOTFLASH_ERR_CHECKSUM;
 				goto fail;
@@ -280,13 +318,13 @@ static int xm_recv(struct a5_host *h, uint8_t *dst, size_t cap, uint32_t min_blo
 			continue;
 		}
 		/* Answer within the stub's 0.3 s even when a byte was lost. */
-		got = recv_until(h, blk + 1, A5_XM_BLOCK - 1,
-		                 iotflash_now_ms() + iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_BLOCK_GAP_MS);
+		got = recv_until(h, blk + 1, payload + 4,
+		                 iotflash_now_ms() + iotflash_io_wire_ms(h->dev, payload + 5) + XM_BLOCK_GAP_MS);
 		if (got < 0) {
 			rc = got;
 			goto fail;
 		}
-		if (got != A5_XM_BLOCK - 1 || a5_xm_check_block(blk, &num) != 0) {
+		if (got != (int)payload + 4 || check_any_block(blk, payload, &num) != 0) {
 			if (++naks > XM_TRIES) {
 				rc = IOTFLASH_ERR_CHECKSUM;
 				goto fail;
@@ -311,7 +349,7 @@ static int xm_recv(struct a5_host *h, uint8_t *dst, size_t cap, uint32_t min_blo
 			continue;
 		}
 		{
-			size_t keep = cap - *total < A5_XM_DATA ? cap - *total : A5_XM_DATA;
+			size_t keep = cap - *total < payload ? cap - *total : payload;
 			memcpy(dst + *total, blk + 3, keep);
 			*total += keep;
 		}
@@ -371,6 +409,7 @@ int a5_read_z(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len, uint
 		                   (unsigned)len, recv_error(rc), (unsigned)bad);
 		goto out;
 	}
+	h->last_z = total;
 	/* Trailing FF padding is not part of the stream: inflate stops at its end. */
 	rc = iotflash_inflate_raw(z, total, buf, len, &produced);
 	if ((rc != IOTFLASH_OK && rc != IOTFLASH_ERR_RANGE) || produced != len)
@@ -395,14 +434,15 @@ static int block_answer(struct a5_host *h, unsigned timeout_ms, uint8_t *b)
 	return got;
 }
 
-/* 0x91 / 0x97: the command, the erase, then data over XMODEM-1K. */
-static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len, const uint8_t *data, size_t dlen)
+/* 0x91 / 0x97 / 0x94: the command, the erase, then data over XMODEM-1K. */
+static int xm_write_frame(struct a5_host *h, const uint8_t *f, size_t n, uint8_t cmd, uint32_t addr, uint32_t len,
+                          const uint8_t *data, size_t dlen)
 {
-	uint8_t f[16], *blk = h->buf, b = 0;
-	size_t n = a5_encode_range(f, cmd, addr, len);
+	uint8_t *blk = h->buf, b = 0;
 	uint32_t nblocks = (uint32_t)((dlen + A5_XM_DATA - 1) / A5_XM_DATA), i;
 	unsigned erase_ms = 1000 + ERASE_MS_4K * ((len + 4095) / 4096);
-	const char *what = cmd == A5_CMD_XM_WRITE_Z ? "compressed write" : "XMODEM write";
+	const char *what = cmd == A5_CMD_XM_WRITE_Z ? "compressed write" : cmd == A5_CMD_KV_SET ? "key-value set"
+	                   : "XMODEM write";
 	int rc, got;
 
 	if ((rc = a5_command(h, f, n, cmd, NULL, 0, ACK_MS)) != IOTFLASH_OK) {
@@ -459,6 +499,13 @@ fail:
 	                     : "block refused 10 times", (unsigned)i + 1);
 }
 
+static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len, const uint8_t *data, size_t dlen)
+{
+	uint8_t f[16];
+	size_t n = a5_encode_range(f, cmd, addr, len);
+	return xm_write_frame(h, f, n, cmd, addr, len, data, dlen);
+}
+
 int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	return xm_write(h, A5_CMD_XM_WRITE, addr, len, buf, len);
@@ -470,4 +517,61 @@ int a5_write_z(struct a5_host *h, uint32_t addr, uint32_t len, const uint8_t *z,
 		return iotflash_fail(h->dev, IOTFLASH_ERR_ALIGN, "compressed write of %u bytes: not a multiple of 4",
 		                     (unsigned)len);
 	return xm_write(h, A5_CMD_XM_WRITE_Z, addr, len, z, zlen);
+}
+
+int a5_kv_set(struct a5_host *h, const char *key, const uint8_t *buf, uint16_t len)
+{
+	uint8_t f[A5_REQ_OVERHEAD + 3 + A5_KV_KEY_SEND];
+	size_t n = a5_encode_kv_set(f, key, len);
+	if (n == 0)
+		return iotflash_fail(h->dev, IOTFLASH_ERR_ARG, "key '%s': the stub takes keys of 1 to %d bytes", key,
+		                     A5_KV_KEY_SEND);
+	/* The value arrives as whole 1 KiB blocks; the stub keeps the first len bytes. */
+	return xm_write_frame(h, f, n, A5_CMD_KV_SET, 0, 0, buf, len);
+}
+
+int a5_kv_get(struct a5_host *h, const char *key, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t f[A5_REQ_OVERHEAD + A5_KV_KEY_SEND], head[4], tail[2];
+	size_t klen = strlen(key), n;
+	uint64_t deadline;
+	int got;
+
+	if (klen == 0 || klen > A5_KV_KEY_SEND)
+		return iotflash_fail(h->dev, IOTFLASH_ERR_ARG, "key '%s': the stub takes keys of 1 to %d bytes", key,
+		                     A5_KV_KEY_SEND);
+	n = a5_encode(f, A5_CMD_KV_GET, (const uint8_t *)key, (uint16_t)klen);
+	for (int t = 0; t < 3; t++) {
+		uint8_t sum;
+		iotflash_io_flush_input(h->dev);
+		if (send(h, f, n) != IOTFLASH_OK)
+			return IOTFLASH_ERR_PORT;
+		deadline = iotflash_now_ms() + ACK_MS;
+		/* `5A 93 Lo Hi <value> status sum`: the length decides what follows (§2.4). */
+		do
+			got = recv_until(h, head, 1, deadline);
+		while (got == 1 && head[0] != A5_REPLY_MAGIC);
+		if (got == 1 && (got = recv_until(h, head + 1, 3, deadline)) == 3 && head[1] == A5_CMD_KV_GET) {
+			size_t vlen = (size_t)(head[2] | head[3] << 8);
+			deadline += iotflash_io_wire_ms(h->dev, vlen + 2);
+			if (vlen > cap) {
+				settle(h, QUIET_MS);
+				return iotflash_fail(h->dev, IOTFLASH_ERR_PROTOCOL, "key %s: a %zu-byte value, more than the %zu expected",
+				                     key, vlen, cap);
+			}
+			if ((size_t)recv_until(h, buf, vlen, deadline) == vlen && recv_until(h, tail, 2, deadline) == 2) {
+				sum = (uint8_t)(a5_sum8(head, 4) + a5_sum8(buf, vlen) + tail[0]);
+				if (sum == tail[1] && vlen == 0 && tail[0] == A5_ST_ERROR)
+					return IOTFLASH_ERR_UNSUPPORTED;  /* the key is missing */
+				if (sum == tail[1] && tail[0] == A5_ST_OK) {
+					*len = vlen;
+					return IOTFLASH_OK;
+				}
+			}
+		}
+		if (got < 0)
+			return iotflash_fail(h->dev, got, "cannot read from the port");
+		resync(h);
+	}
+	return iotflash_fail(h->dev, IOTFLASH_ERR_TIMEOUT, "no valid reply from the stub to key-value get %s", key);
 }

@@ -5,7 +5,11 @@
  * stale DATA_LEN in error replies and a stale sum in the SYN reply, stale
  * parameters after short frames, erase skipped for unaligned addresses,
  * AND-only programming, repeated XMODEM blocks programmed again, the
- * divisor rounding of 0x07 and its 50 ms delay. */
+ * divisor rounding of 0x07 and its 50 ms delay.  The GUI's other stubs
+ * (docs/protocols/a5-stub-families.md §2) differ by the tables and switches
+ * of struct a5_model_cfg: command set, capacity table, erase rule, time
+ * units, the 128-byte send fallback and the key-value store. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,12 +32,60 @@ struct stub {
 	uint8_t *flash;
 	uint32_t flash_size;       /* 0 when the flash ID is unknown: every range check fails */
 	uint8_t param[PARAMS];     /* persistent: short frames leave stale bytes */
+	uint16_t frame_len;        /* DATA_LEN of the frame being served */
 	uint16_t tmpl_len;         /* the reply template's DATA_LEN, as left by the last reply */
 	uint8_t tmpl_sum;          /* the last sum the stub computed */
 	uint8_t blk[A5_XM_BLOCK];
 	uint8_t rem[4];            /* 0x97's aligning buffer: a static never flushed (§2.5 step 10) */
 	unsigned rem_n;
+	uint8_t out[A5_REPLY_OVERHEAD + A5_KV_VALUE_MAX];  /* the reply being built */
 };
+
+/* The key-value store of a stub with `kv` (a5stub-model.h). */
+#define KV_SLOTS 8
+static struct kv_slot {
+	char key[A5_KV_KEY_MAX + 1];
+	uint8_t *val;
+	size_t len;
+} kv_store[KV_SLOTS];
+static uint8_t kv_buf[A5_KV_VALUE_MAX];  /* 0x94's receive buffer: the command buffer, stale between uses */
+
+const uint8_t *a5_model_kv_get(const char *key, size_t *len)
+{
+	for (size_t i = 0; i < KV_SLOTS; i++)
+		if (kv_store[i].val && strcmp(kv_store[i].key, key) == 0) {
+			*len = kv_store[i].len;
+			return kv_store[i].val;
+		}
+	return NULL;
+}
+
+static bool kv_set(const char *key, const uint8_t *val, size_t len)
+{
+	struct kv_slot *free_slot = NULL;
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return false;
+	memcpy(copy, val, len);
+	for (size_t i = 0; i < KV_SLOTS; i++) {
+		if (kv_store[i].val && strcmp(kv_store[i].key, key) == 0) {
+			free(kv_store[i].val);
+			kv_store[i].val = copy;
+			kv_store[i].len = len;
+			return true;
+		}
+		if (!kv_store[i].val && !free_slot)
+			free_slot = &kv_store[i];
+	}
+	if (!free_slot) {
+		free(copy);
+		return false;
+	}
+	snprintf(free_slot->key, sizeof free_slot->key, "%s", key);
+	free_slot->val = copy;
+	free_slot->len = len;
+	return true;
+}
 
 #define XM_Z_TRIES 10
 #define XM_Z_POLL_MS 100       /* 0x96: up to 10 reads of 0.1 s for the receiver's start */
@@ -63,11 +115,30 @@ uint32_t a5_model_real_baud(uint32_t clk, uint32_t baud)
 
 static void reply(struct stub *s, uint8_t type, const uint8_t *data, uint16_t n, uint8_t status)
 {
-	uint8_t out[A5_REPLY_OVERHEAD + A5_EFUSE_DATA];
-	size_t len = a5_encode_reply(out, type, n, data, n, status);
+	size_t len = a5_encode_reply(s->out, type, n, data, n, status);
 	s->tmpl_len = n;
-	s->tmpl_sum = out[len - 1];
-	iotflash_sim_write(s->sim, out, len);
+	s->tmpl_sum = s->out[len - 1];
+	iotflash_sim_write(s->sim, s->out, len);
+}
+
+/* A wait of `units` of the stub's uart_getc, in ms (at least 1). */
+static int units_ms(const struct stub *s, uint32_t units, int ecr_ms)
+{
+	uint64_t ms;
+	if (!s->cfg->unit_us)
+		return ecr_ms;
+	ms = (uint64_t)units * s->cfg->unit_us / 1000;
+	return ms ? (int)ms : 1;
+}
+
+static bool served(const struct stub *s, uint8_t type)
+{
+	if (!s->cfg->types)
+		return type <= s->cfg->max_type;
+	for (size_t i = 0; i < s->cfg->n_types; i++)
+		if (s->cfg->types[i] == type)
+			return true;
+	return false;
 }
 
 /* `5A FF Lo Hi 03 CHK` with whatever DATA_LEN the template holds (§2.2). */
@@ -84,10 +155,32 @@ static bool in_range(struct stub *s, uint32_t addr, uint32_t len)
 	return (uint64_t)addr + len <= s->flash_size;
 }
 
+/* The RTL stub (a5-stub-families.md §2.6): nothing unless 4-byte aligned;
+ * from addr, a 64 KiB block where aligned and 64 KiB remain, else the
+ * sector holding cur. */
+static void erase_walk(struct stub *s, uint32_t addr, uint32_t len)
+{
+	uint64_t cur = addr, end = (uint64_t)addr + len;
+	if (addr % 4 || len == 0)
+		return;
+	while (cur < end) {
+		bool block = cur % 65536 == 0 && end - cur >= 65536;
+		uint32_t start = block ? (uint32_t)cur : (uint32_t)cur & ~4095u, n = block ? 65536 : 4096;
+		if ((uint64_t)start + n <= s->flash_size)
+			memset(s->flash + start, 0xFF, n);
+		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->erase_4k_us * (block ? 8 : 1));  /* [inferred] block ≈ 8 sectors */
+		cur += n;
+	}
+}
+
 /* Sector erase as hal_spiflash does it: unaligned start = nothing (§2.3). */
 static void erase_sectors(struct stub *s, uint32_t addr, uint32_t len)
 {
 	uint32_t n = (len + 4095) / 4096;
+	if (s->cfg->walk_erase) {
+		erase_walk(s, addr, len);
+		return;
+	}
 	if (addr % 4096)
 		return;
 	for (uint32_t i = 0; i < n && addr + i * 4096 < s->flash_size; i++) {
@@ -116,15 +209,16 @@ static void put(struct stub *s, uint8_t b)
 }
 
 /* 0x91: receive XMODEM-1K into flash (§2.4, §2.5 receiving). */
-static int xm_receive(struct stub *s, uint32_t addr)
+static int xm_receive(struct stub *s, uint32_t addr, uint8_t *ram, size_t ram_cap, size_t *ram_len)
 {
 	uint32_t off = 0;
 	uint8_t b;
 	int r;
 
-	put(s, A5_XM_C);
+	if (!ram)  /* 0x94 sends its first `C` only after a header time-out (§2.13) */
+		put(s, A5_XM_C);
 	for (;;) {
-		if ((r = getc_ms(s, &b, XM_HEADER_MS)) < 0)
+		if ((r = getc_ms(s, &b, units_ms(s, 1000, XM_HEADER_MS))) < 0)
 			return r;
 		if (r == 0) {
 			put(s, A5_XM_C);
@@ -139,19 +233,27 @@ static int xm_receive(struct stub *s, uint32_t addr)
 			continue;
 		}
 		s->blk[0] = b;
-		if ((r = iotflash_sim_read_full(s->sim, s->blk + 1, 2, 1000)) < 0)
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 1, 2, units_ms(s, 2000, 1000))) < 0)
 			return r;
 		if (r < 2 || (uint8_t)(s->blk[1] + s->blk[2]) != 0xFF) {
 			put(s, A5_XM_NAK);
 			continue;
 		}
-		if ((r = iotflash_sim_read_full(s->sim, s->blk + 3, A5_XM_DATA + 2, XM_BYTE_MS)) < 0)
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 3, A5_XM_DATA + 2, units_ms(s, 2000, XM_BYTE_MS))) < 0)
 			return r;
 		if (r < A5_XM_DATA + 2 || a5_xm_check_block(s->blk, &b) != 0) {
 			put(s, A5_XM_NAK);
 			continue;
 		}
 		/* The block number is not compared: a repeat lands at the next offset. */
+		if (ram) {  /* 0x94: into the command buffer; more than it holds overruns it [src] */
+			if (off + A5_XM_DATA <= ram_cap)
+				memcpy(ram + off, s->blk + 3, A5_XM_DATA);
+			off += A5_XM_DATA;
+			*ram_len = off;
+			put(s, A5_XM_ACK);
+			continue;
+		}
 		program(s, addr + off, s->blk + 3, A5_XM_DATA);
 		off += A5_XM_DATA;
 		put(s, A5_XM_ACK);
@@ -159,12 +261,97 @@ static int xm_receive(struct stub *s, uint32_t addr)
 }
 
 /* 0x92 / 0x98: send len bytes from src over XMODEM-1K (§2.5 sending). */
+/* The GUI stubs' sender (a5-stub-families.md §2.8): up to 100 reads for
+ * `C` (1 KiB, CRC) or `NAK` (128 bytes, sum); 10 sends per block, 128-byte
+ * blocks after a 1 KiB block needed 7 sends; `CAN CAN` stops it. */
+static int xm_send_gui(struct stub *s, const uint8_t *src, uint32_t len)
+{
+	static const uint8_t cancel[2] = { A5_XM_CAN, A5_XM_CAN };
+	uint32_t off = 0, bs = A5_XM_DATA;
+	uint8_t b = 0, num = 1;
+	bool crc = true;
+	int r, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		if ((r = getc_ms(s, &b, units_ms(s, 100, 10))) < 0)
+			return r;
+		if (r == 1 && (b == A5_XM_C || b == A5_XM_NAK || b == A5_XM_CAN))
+			break;
+	}
+	if (tries == 100) {
+		iotflash_sim_write(s->sim, cancel, sizeof cancel);
+		return 0;
+	}
+	if (b == A5_XM_CAN)
+		return 0;
+	if (b == A5_XM_NAK) {
+		crc = false;
+		bs = 128;
+	}
+	while (off < len) {
+		uint32_t n = len - off < bs ? len - off : bs;
+		size_t blen;
+		if (bs == A5_XM_DATA) {
+			a5_xm_encode_block(s->blk, num, src + off, n);
+			blen = A5_XM_BLOCK;
+		} else {
+			s->blk[0] = A5_XM_SOH;
+			s->blk[1] = num;
+			s->blk[2] = (uint8_t)(255 - num);
+			memcpy(s->blk + 3, src + off, n);
+			memset(s->blk + 3 + n, 0xFF, 128 - n);
+			if (crc) {
+				uint16_t c = iotflash_crc16_xmodem(s->blk + 3, 128);
+				s->blk[131] = (uint8_t)(c >> 8);
+				s->blk[132] = (uint8_t)c;
+				blen = 133;
+			} else {
+				s->blk[131] = a5_sum8(s->blk + 3, 128);
+				blen = 132;
+			}
+		}
+		for (tries = 0; tries < 10; tries++) {
+			iotflash_sim_write(s->sim, s->blk, blen);
+			if ((r = getc_ms(s, &b, units_ms(s, 5000, XM_SEND_ACK_MS))) < 0)
+				return r;
+			if (r == 1 && b == A5_XM_ACK)
+				break;
+			if (r == 1 && b == A5_XM_CAN) {
+				if ((r = getc_ms(s, &b, units_ms(s, 1000, 100))) < 0)
+					return r;
+				if (r == 1 && b == A5_XM_CAN)
+					return 0;
+			}
+		}
+		if (tries == 10) {
+			iotflash_sim_write(s->sim, cancel, sizeof cancel);
+			iotflash_sim_set_baud(s->sim, s->cfg->link_baud);  /* RTL: the UART back to 115200 [src, bin] */
+			return 0;
+		}
+		if (bs == A5_XM_DATA && tries >= 6)
+			bs = 128;
+		off += n;
+		num++;
+	}
+	for (tries = 0; tries < 10; tries++) {
+		put(s, A5_XM_EOT);
+		if ((r = getc_ms(s, &b, units_ms(s, 5000, XM_SEND_ACK_MS))) < 0)
+			return r;
+		if (r == 1 && b == A5_XM_ACK)
+			return 0;
+	}
+	iotflash_sim_write(s->sim, cancel, sizeof cancel);
+	return 0;
+}
+
 static int xm_send(struct stub *s, const uint8_t *src, uint32_t len)
 {
 	uint32_t off = 0;
 	uint8_t b, num = 1;
 	int r, tries;
 
+	if (s->cfg->send_fallback)
+		return xm_send_gui(s, src, len);
 	do  /* wait for `C`, forever; other bytes are ignored */
 		if ((r = getc_ms(s, &b, XM_SEND_C_MS)) < 0)
 			return r;
@@ -199,6 +386,14 @@ static int xm_send(struct stub *s, const uint8_t *src, uint32_t len)
 /* 0x97 output: words through the aligning buffer; false past addr+len. */
 static bool z_out(struct stub *s, uint32_t addr, uint32_t len, uint32_t *done, const uint8_t *p, size_t n)
 {
+	if (s->cfg->z_any_len) {  /* no aligning buffer (a5-stub-families.md §2.7) */
+		if (*done + n > len)
+			return false;
+		if (n)
+			program(s, addr + *done, p, n);
+		*done += (uint32_t)n;
+		return true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		s->rem[s->rem_n++] = p[i];
 		if (s->rem_n < 4)
@@ -229,7 +424,7 @@ static int xm_receive_z(struct stub *s, uint32_t addr, uint32_t len)
 	put(s, A5_XM_C);
 	for (;;) {
 		size_t n;
-		if ((r = getc_ms(s, &b, XM_HEADER_MS)) < 0)
+		if ((r = getc_ms(s, &b, units_ms(s, 3333, XM_HEADER_MS))) < 0)
 			goto out;
 		if (r == 0) {
 			put(s, A5_XM_C);
@@ -253,13 +448,13 @@ static int xm_receive_z(struct stub *s, uint32_t addr, uint32_t len)
 		}
 		n = b == A5_XM_STX ? A5_XM_DATA : 128;
 		s->blk[0] = b;
-		if ((r = iotflash_sim_read_full(s->sim, s->blk + 1, 2, 1000)) < 0)
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 1, 2, units_ms(s, 10000, 1000))) < 0)
 			goto out;
 		if (r < 2 || (uint8_t)(s->blk[1] + s->blk[2]) != 0xFF) {
 			put(s, A5_XM_NAK);
 			continue;
 		}
-		if ((r = iotflash_sim_read_full(s->sim, s->blk + 3, n + 2, XM_BYTE_MS)) < 0)
+		if ((r = iotflash_sim_read_full(s->sim, s->blk + 3, n + 2, units_ms(s, 20000, XM_BYTE_MS))) < 0)
 			goto out;
 		{
 			uint16_t crc = iotflash_crc16_xmodem(s->blk + 3, n);
@@ -379,7 +574,7 @@ out:
 
 static uint8_t *xip_or_null(struct stub *s, uint32_t cpu_addr, uint32_t len)
 {
-	const uint32_t xip = 0x00800000;
+	const uint32_t xip = s->cfg->xip_base ? s->cfg->xip_base : 0x00800000;
 	if (cpu_addr >= xip && (uint64_t)cpu_addr - xip + len <= s->flash_size)
 		return s->flash + (cpu_addr - xip);
 	return NULL;
@@ -393,7 +588,9 @@ static int dispatch(struct stub *s, uint8_t type)
 
 	switch (type) {
 	case A5_CMD_SYN:
-		if (memcmp(s->param, sync, 4) == 0) {
+		if (memcmp(s->param, sync, 4) == 0 && s->cfg->syn_sum_fresh) {
+			reply(s, type, NULL, 0, A5_ST_OK);
+		} else if (memcmp(s->param, sync, 4) == 0) {
 			uint8_t out[6] = { A5_REPLY_MAGIC, 0, 0, 0, 0, s->tmpl_sum };  /* sum not recomputed */
 			s->tmpl_len = 0;
 			iotflash_sim_write(s->sim, out, sizeof out);
@@ -432,7 +629,7 @@ static int dispatch(struct stub *s, uint8_t type)
 		s->tmpl_len = 0;
 		s->tmpl_sum = out[n - 1];
 		iotflash_sim_set_baud(s->sim, real);
-		iotflash_sim_wait(s->sim, 50);
+		iotflash_sim_wait(s->sim, s->cfg->baud_ack_ms ? s->cfg->baud_ack_ms : 50);
 		iotflash_sim_write(s->sim, out, n);
 		return 0;
 	}
@@ -458,16 +655,18 @@ static int dispatch(struct stub *s, uint8_t type)
 			return 0;
 		}
 		reply(s, type, NULL, 0, A5_ST_OK);
-		iotflash_sim_wait(s->sim, 100);
+		if (!s->cfg->types)  /* the ECR6600 stub pauses before its erase */
+			iotflash_sim_wait(s->sim, 100);
 		erase_sectors(s, addr, len);
-		return xm_receive(s, addr);
+		return xm_receive(s, addr, NULL, 0, NULL);
 	case A5_CMD_XM_WRITE_Z:
 		if (!in_range(s, addr, len)) {
 			reply(s, type, NULL, 0, A5_ST_ADDRESS);
 			return 0;
 		}
 		reply(s, type, NULL, 0, A5_ST_OK);
-		iotflash_sim_wait(s->sim, 100);
+		if (!s->cfg->types)
+			iotflash_sim_wait(s->sim, 100);
 		erase_sectors(s, addr, len);
 		return xm_receive_z(s, addr, len);
 	case A5_CMD_XM_READ_Z: {
@@ -493,10 +692,44 @@ static int dispatch(struct stub *s, uint8_t type)
 		return xm_send(s, src, len);
 	}
 	case A5_CMD_EFUSE: {
-		uint8_t efuse[A5_EFUSE_DATA];
-		for (unsigned i = 0; i < sizeof efuse; i++)
+		uint8_t efuse[1024];
+		uint16_t n = s->cfg->efuse_len && s->cfg->efuse_len <= sizeof efuse ? s->cfg->efuse_len : A5_EFUSE_DATA;
+		for (unsigned i = 0; i < n; i++)
 			efuse[i] = (uint8_t)(i * 29 + 7);  /* layout [unknown]: a fixed pattern */
-		reply(s, type, efuse, sizeof efuse, A5_ST_OK);
+		reply(s, type, efuse, n, A5_ST_OK);
+		return 0;
+	}
+	case A5_CMD_KV_GET: {  /* key = DATA, into a zeroed 16-byte buffer (§2.13) */
+		char key[A5_KV_KEY_MAX + 1] = { 0 };
+		const uint8_t *v;
+		size_t n;
+		if (!s->cfg->kv) {
+			reject(s);
+			return 0;
+		}
+		memcpy(key, s->param, s->frame_len < A5_KV_KEY_MAX ? s->frame_len : A5_KV_KEY_MAX);
+		if (!(v = a5_model_kv_get(key, &n)) || n > 0xFFFF) {
+			reply(s, type, NULL, 0, A5_ST_ERROR);
+			return 0;
+		}
+		reply(s, type, v, (uint16_t)n, A5_ST_OK);
+		return 0;
+	}
+	case A5_CMD_KV_SET: {  /* keylen u8, value length u16, key; XMODEM; store after EOT's ACK */
+		char key[A5_KV_KEY_MAX + 1] = { 0 };
+		uint16_t vlen = (uint16_t)(s->param[1] | s->param[2] << 8);
+		size_t got = 0;
+		int r;
+		if (!s->cfg->kv) {
+			reject(s);
+			return 0;
+		}
+		memcpy(key, s->param + 3, s->param[0] < PARAMS - 3 ? s->param[0] : PARAMS - 3);
+		reply(s, type, NULL, 0, A5_ST_OK);
+		if ((r = xm_receive(s, 0, kv_buf, sizeof kv_buf, &got)) < 0)
+			return r;
+		if (!kv_set(key, kv_buf, vlen))  /* bytes not sent are stale buffer contents */
+			iotflash_sim_log(s->sim, "a5 stub: key-value store full, %s not stored", key);
 		return 0;
 	}
 	default:
@@ -515,7 +748,13 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 	s.sim = sim;
 	s.cfg = cfg;
 	s.flash = iotflash_sim_flash(sim, &s.flash_size);
-	switch ((cfg->flash_id >> 16) & 0xFF) {  /* the stub knows three capacities (§2.3) */
+	if (cfg->size_default) {  /* the stub's capacity table (a5-stub-families.md §2.5) */
+		uint32_t size = cfg->size_default, file = s.flash_size;
+		for (size_t i = 0; i < cfg->n_sizes; i++)
+			if (cfg->sizes[i].cap == ((cfg->flash_id >> 16) & 0xFF))
+				size = cfg->sizes[i].size;
+		s.flash_size = size < file ? size : file;  /* the model holds no more than its file */
+	} else switch ((cfg->flash_id >> 16) & 0xFF) {  /* the stub knows three capacities (§2.3) */
 	case 0x14: case 0x15: case 0x16:
 		if (s.flash_size < (1u << ((cfg->flash_id >> 16) & 0xFF)))
 			s.flash_size = 0;
@@ -536,6 +775,7 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 		if ((r = iotflash_sim_read_full(sim, head, 3, -1)) < 0)
 			return r;
 		len = (uint16_t)(head[1] | head[2] << 8);
+		s.frame_len = len;
 		if (head[0] > A5_TYPE_MAX) {  /* rejected before DATA: those bytes parse as new input */
 			reject(&s);
 			continue;
@@ -551,7 +791,7 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 			}
 			if ((r = getc_ms(&s, &chk, -1)) < 0)
 				return r;
-			if (chk != sum || head[0] > cfg->max_type) {
+			if (chk != sum || !served(&s, head[0])) {
 				reject(&s);
 				continue;
 			}

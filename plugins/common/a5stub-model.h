@@ -8,6 +8,12 @@
 
 #include <iotflash/model.h>
 
+/* One row of a stub's capacity table (§2.5). */
+struct a5_cap_size {
+	uint8_t cap;
+	uint32_t size;
+};
+
 struct a5_model_cfg {
 	uint32_t flash_id;         /* JEDEC M | T << 8 | C << 16 as 0x90 reports it */
 	uint32_t link_baud;        /* the rate the stub starts at and `run` returns to */
@@ -17,7 +23,30 @@ struct a5_model_cfg {
 	uint32_t program_256_us;
 	uint32_t chip_erase_ms;
 	uint32_t sha_kib_us;       /* SHA-256 over the XIP window, per KiB */
+	/* The GUI's other stubs (docs/protocols/a5-stub-families.md §2): what
+	 * differs from the ECR6600 stub, as tables.  Zero / NULL everywhere is
+	 * the ECR6600 stub. */
+	const uint8_t *types;      /* TYPEs served (NULL: 00..max_type as the ECR6600 stub) */
+	size_t n_types;
+	const struct a5_cap_size *sizes;  /* flash size from the JEDEC capacity byte (§2.5) */
+	size_t n_sizes;
+	uint32_t size_default;     /* capacity not in the table (0: the ECR6600 rule) */
+	bool walk_erase;           /* §2.6 RTL rule: 4-byte aligned start, 64 KiB blocks where they fit */
+	bool syn_sum_fresh;        /* SYN reply checksum computed (§2.2) */
+	bool z_any_len;            /* 0x97 programs any length (no 4-byte remainder, §2.7) */
+	bool send_fallback;        /* 0x92/0x98: bounded `C`/`NAK` negotiation, 128-byte blocks on NAK (§2.8) */
+	bool kv;                   /* 0x93 get / 0x94 set of the key-value store (§2.13) */
+	uint16_t efuse_len;        /* 0x99 reply length (0: 128) */
+	uint32_t unit_us;          /* time unit of the stub's uart_getc (0: the ECR6600's fixed waits) */
+	uint32_t baud_ack_ms;      /* 0x07: delay before the ACK at the new rate (0: 50) */
+	uint32_t xip_base;         /* 0x98: CPU address of flash offset 0 (0: 0x00800000) */
 };
+
+/* The key-value store a stub with `kv` keeps (§2.13): outside the flash
+ * image, as its on-flash format is not specified; it lives as long as the
+ * simulator (the chip's flash keeps it across resets). */
+#define A5_KV_KEY_MAX 16
+#define A5_KV_VALUE_MAX 65543u     /* the RTL stub's command buffer */
 
 #define A5_MODEL_RAN 1  /* `run` (0x06): the chip left download mode */
 
@@ -28,5 +57,8 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg);
 /* The rate the stub's UART really runs at when asked for `baud` (§2.7);
  * 0 when the divisor rounds to 0 (the source divides by zero). */
 uint32_t a5_model_real_baud(uint32_t clk, uint32_t baud);
+
+/* The store's value of key (NULL when missing); for tests and stand-ins. */
+const uint8_t *a5_model_kv_get(const char *key, size_t *len);
 
 #endif

@@ -73,6 +73,19 @@ size_t a5_encode_u32(uint8_t *out, uint8_t type, uint32_t v)
 	return a5_encode(out, type, d, sizeof d);
 }
 
+size_t a5_encode_kv_set(uint8_t *out, const char *key, uint16_t value_len)
+{
+	uint8_t d[3 + A5_KV_KEY_SEND];
+	size_t n = strlen(key);
+	if (n == 0 || n > A5_KV_KEY_SEND)
+		return 0;
+	d[0] = (uint8_t)n;
+	d[1] = (uint8_t)value_len;
+	d[2] = (uint8_t)(value_len >> 8);
+	memcpy(d + 3, key, n);
+	return a5_encode(out, A5_CMD_KV_SET, d, (uint16_t)(3 + n));
+}
+
 size_t a5_encode_reply(uint8_t *out, uint8_t type, uint16_t len_field, const uint8_t *data, size_t n,
                        uint8_t status)
 {

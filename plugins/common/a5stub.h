@@ -35,6 +35,8 @@ enum a5_cmd {
 	A5_CMD_FLASH_ID = 0x90,
 	A5_CMD_XM_WRITE = 0x91,
 	A5_CMD_XM_READ = 0x92,
+	A5_CMD_KV_GET = 0x93,      /* Realtek stubs (a5-stub-families.md §2.13) */
+	A5_CMD_KV_SET = 0x94,
 	A5_CMD_XM_READ_Z = 0x96,
 	A5_CMD_XM_WRITE_Z = 0x97,
 	A5_CMD_XM_READ_MEM = 0x98,
@@ -77,6 +79,11 @@ size_t a5_encode(uint8_t *out, uint8_t type, const uint8_t *data, uint16_t len);
 size_t a5_encode_range(uint8_t *out, uint8_t type, uint32_t addr, uint32_t len);
 size_t a5_encode_range_level(uint8_t *out, uint8_t type, uint32_t addr, uint32_t len, uint8_t level);
 size_t a5_encode_u32(uint8_t *out, uint8_t type, uint32_t v);
+/* 0x94: `keylen, value length u16, key` (a5-stub-families.md §2.13); key
+ * at most A5_KV_KEY_SEND bytes (the stub parses DATA through 8 bytes of
+ * stack: hosts send no more than 9).  0 when the key is too long. */
+#define A5_KV_KEY_SEND 6
+size_t a5_encode_kv_set(uint8_t *out, const char *key, uint16_t value_len);
 
 /* A reply frame as a stub sends it; len_field is what it puts in DATA_LEN
  * (a stale value for error replies, §2.2).  Returns its size. */
@@ -119,6 +126,11 @@ struct iotflash_dev;
 struct a5_host {
 	struct iotflash_dev *dev;
 	uint8_t buf[A5_XM_BLOCK + 64];
+	size_t last_z;             /* bytes of DEFLATE stream the last a5_read_z() received */
+	/* A sending stub that waits for `C` only ~1 s (the GUI stubs,
+	 * a5-stub-families.md §2.8): `C` again every this many ms until data
+	 * flows, as the GUI does.  0: one `C` (the ECR6600 stub waits forever). */
+	unsigned c_every_ms;
 };
 
 /* One command and its reply.  data_n bytes of reply data go to out.
@@ -140,6 +152,11 @@ int a5_write(struct a5_host *h, uint32_t addr, const uint8_t *buf, uint32_t len)
 int a5_read_z(struct a5_host *h, uint32_t addr, uint8_t *buf, uint32_t len, uint8_t level);
 /* 0x97: write len bytes (a multiple of 4) sent as the raw-DEFLATE stream z. */
 int a5_write_z(struct a5_host *h, uint32_t addr, uint32_t len, const uint8_t *z, size_t zlen);
+/* 0x93: the value of key into buf (cap bytes); *len gets its length.
+ * IOTFLASH_ERR_UNSUPPORTED (no failure recorded) when the key is missing. */
+int a5_kv_get(struct a5_host *h, const char *key, uint8_t *buf, size_t cap, size_t *len);
+/* 0x94: store len bytes under key (XMODEM-1K after the stub's `C`). */
+int a5_kv_set(struct a5_host *h, const char *key, const uint8_t *buf, uint16_t len);
 /* After a failed transfer: bring the stub back to its parser (a receiving
  * stub waits for blocks forever and needs an EOT; a sending one gives up
  * after 10 tries). */

@@ -30,7 +30,8 @@
 
 #define M_RAM_SIZE (256u * 1024u)
 
-enum m_kind { M_AMBZ, M_AMBZ2, M_AMBD };
+enum m_kind { M_AMBZ, M_AMBZ2, M_AMBD, M_AMBDP };
+#define M_AMBDP_RAM_BASE 0x30000000u  /* AmebaDplus / AmebaLite SRAM (a5-stub-families.md §3.4) */
 
 /* What a program loaded into RAM is (the model runs only what it knows). */
 enum m_prog { M_PROG_NONE, M_PROG_UNKNOWN, M_PROG_Z2_STUB, M_PROG_Z2_STUB_Z, M_PROG_RTL8710B_STUB };
@@ -123,6 +124,11 @@ bool m_run_program(struct rtl_model *m, uint32_t handler, int *result);
 
 /* model-a5stub.c: the RTL8710B stub's command loop, until reset. */
 int m_a5_stub(struct rtl_model *m);
+
+/* model-amebadplus.c: the A5 stub the ROM jumped to, until reset. */
+int m_ambdp_stub(struct rtl_model *m);
+/* model.c: the model's serve(), shared by the rtl87xx and amebadplus families. */
+int rtl_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip);
 
 /* model-monitor.c */
 /* Run argv[0] from the RAM command table; false when the table lacks it. */

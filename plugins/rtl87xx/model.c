@@ -547,6 +547,8 @@ static int ram_boot(struct binary *bn)
 			return m_a5_stub(m);  /* the GUI's stub, uploaded to 0x10002000 (§2.5) */
 		return hang(m);
 	}
+	if (m->kind == M_AMBDP)  /* AmebaDplus / AmebaLite: the A5 stub or nothing (model-amebadplus.c) */
+		return m_ambdp_stub(m);
 	if (ram_word(m, m->loader_addr) == m->loader_magic && m->session_bytes >= LOADER_MIN_LEN) {
 		iotflash_sim_log(m->sim, "rtl87xx: the flash loader runs");
 		bn->p = P_AMBD_LOADER;
@@ -695,6 +697,8 @@ static int configure(struct rtl_model *m)
 		m->kind = M_AMBZ2;
 	else if (strcmp(proto, "ambd") == 0)
 		m->kind = M_AMBD;
+	else if (strcmp(proto, "ambdp") == 0)
+		m->kind = M_AMBDP;
 	else {
 		iotflash_sim_log(m->sim, "rtl87xx: %s: protocol '%s' is not ambz, ambz2 or ambd", m->chip->name, proto);
 		return IOTFLASH_ERR_CHIPDB;
@@ -714,11 +718,11 @@ static int configure(struct rtl_model *m)
 		return r;
 	m->loader_addr = (uint32_t)iotflash_chip_param_int_or(m->chip, "loader_addr", 0x82000);
 	m->loader_magic = (uint32_t)iotflash_chip_param_int_or(m->chip, "loader_magic", 0x82021);
-	m->ram_base = m->kind == M_AMBD ? AMBD_RAM_BASE : AMBZ_RAM_BASE;
+	m->ram_base = m->kind == M_AMBD ? AMBD_RAM_BASE : m->kind == M_AMBDP ? M_AMBDP_RAM_BASE : AMBZ_RAM_BASE;
 	return IOTFLASH_OK;
 }
 
-static int rtl_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
+int rtl_serve(struct iotflash_sim *sim, const struct iotflash_chip *chip)
 {
 	struct rtl_model *m = calloc(1, sizeof *m);
 	int r;

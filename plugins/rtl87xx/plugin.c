@@ -9,9 +9,12 @@
 #include "model.h"
 
 extern const struct iotflash_driver rtl87xx_driver;
+/* RTL8721DA / RTL8720E through the A5 stub (amebadplus.c, model-amebadplus.c) */
+extern const struct iotflash_driver rtl87xx_a5_driver;
+extern const struct iotflash_model_ops amebadplus_model;
 
-static const struct iotflash_driver *const drivers[] = { &rtl87xx_driver, NULL };
-static const struct iotflash_model_ops *const models[] = { &rtl87xx_model, NULL };
+static const struct iotflash_driver *const drivers[] = { &rtl87xx_driver, &rtl87xx_a5_driver, NULL };
+static const struct iotflash_model_ops *const models[] = { &rtl87xx_model, &amebadplus_model, NULL };
 
-IOTFLASH_PLUGIN_DEFINE("rtl87xx", "Realtek Ameba UART download ROMs (AmebaZ, AmebaZ2, AmebaD)", drivers, NULL,
+IOTFLASH_PLUGIN_DEFINE("rtl87xx", "Realtek Ameba UART download ROMs (AmebaZ, AmebaZ2, AmebaD, AmebaDplus/AmebaLite stub)", drivers, NULL,
                        models);

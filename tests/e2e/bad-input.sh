@@ -161,4 +161,15 @@ stop_sim
 random_file "$T/w800.bin" $((2 * 1024 * 1024)); cp "$T/w800.bin" "$T/flash.bin"; cp "$T/w800.bin" "$T/orig.bin"
 start_sim w800 "$T/flash.bin" --no-timing || fail "w800 simulator"
 bad "-c bk7231n against a W800" 40 "no answer" $I "${P[@]}" -c bk7231n chip-id
+stop_sim
+
+# RTL8721DA through the A5 stub (docs/protocols/a5-stub-families.md).
+SRC=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
+python3 "$SRC/gen-a5-standin.py" rtl8721da "$T/rtl-bad.bin" --corrupt
+random_file "$T/rtl.bin" $((4 << 20)); cp "$T/rtl.bin" "$T/flash.bin"; cp "$T/rtl.bin" "$T/orig.bin"
+start_sim rtl8721da "$T/flash.bin" --no-timing || fail "rtl8721da simulator"
+bad "-c amebadplus: the family cannot be told apart" 10 "name the chip: -c rtl8721da or -c rtl8720e" $I "${P[@]}" -c amebadplus chip-id
+bad "rtl8721da: obk-config on a backup file" 10 "key-value store.*--port" $I -c rtl8721da --image "$T/rtl.bin" obk-config show
+bad "rtl8721da: no stub file" 10 "RTL8721DA_Stub\.bin" env XDG_DATA_HOME="$T/adir" HOME="$T/adir" $I "${P[@]}" -c rtl8721da read-flash 0 0x1000 "$O"
+bad "rtl8721da: a corrupted stub" 40 "stub did not answer.*RTL8721DA_Stub\.bin" $I "${P[@]}" -c rtl8721da --loader "$T/rtl-bad.bin" read-flash 0 0x1000 "$O"
 finish

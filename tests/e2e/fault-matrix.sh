@@ -12,6 +12,8 @@ SRC=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
 python3 "$SRC/gen-bl60x-loader.py" bl602 "$T/bl602.bin"
 python3 "$SRC/gen-ln882h-loader.py" gui ln882h "$T/ln882h.bin"
 python3 "$SRC/gen-w80x-stub.py" "$T/w800.bin"
+python3 "$SRC/gen-a5-standin.py" rtl8720e "$T/rtl8720e.bin"
+python3 "$SRC/gen-a5-standin.py" rtl8721da "$T/rtl8721da.bin"
 READ=0x40000
 
 # family CHIP: its flash image in $T/orig.bin, loader options in L, app offset in APP
@@ -21,6 +23,8 @@ family() {
 	case $1 in
 	bk7231n) APP=0x11000; cp "$(image bk7231n)" "$T/orig.bin" ;;
 	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	rtl8721da | rtl8720e) APP=0x14000  # 4 MiB as the stub's table says; data, then blank
+		{ head -c $((512 << 10)) /dev/urandom; head -c $((3584 << 10)) /dev/zero | tr '\0' '\377'; } >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac
 }
@@ -142,5 +146,22 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
 	# of the six step-down rates waits out failed uploads (minutes).
 	[ $chip = w800 ] || fails_clearly $chip reset=2e-2 7
 	noisy $chip 64 5
+done
+
+# reads_all CHIP FAULTS SEED: the whole flash through faults, byte-identical
+reads_all() {
+	local chip=$1 what="$1 [$2]"
+	begin "$chip" "$2" "$3" || { fail "$what: simulator"; return; }
+	iot -c "$chip" "${L[@]}" read-flash 0 all "$T/outdir/all.bin"
+	check "$what: read-flash 0 all succeeds" succeeded
+	check "$what: the full read is byte-identical" same "$T/outdir/all.bin" "$T/orig.bin"
+	stop_sim
+}
+
+# RTL8720E through the A5 stub (RTL8721DA's runs in amebadplus-basic.sh):
+# the ROM's upload, the stub's senders and receivers under both faults.
+for chip in ${IOTFLASH_A5_MATRIX_CHIPS:-rtl8720e}; do
+	reads_all $chip drop=1e-4,flip=1e-4 5
+	survives $chip drop=1e-4,flip=1e-4 7 dropped
 done
 finish
