@@ -307,7 +307,7 @@ static int on_device_kv(struct cli *c, const struct job *j, const struct iotflas
 		return cli_error("key %s reads back differently after the write: %s", plat->ef_key,
 		                 iotflash_ctx_error(c->ctx));
 	if (c->json) {
-		struct job shown = {SHOW, NULL, NULL, 0, "the device"};
+		struct job shown = {.action = SHOW, .where = "the device"};
 		return apply(c, &shown, plat, region, area, &changed);
 	}
 	printf("Wrote the OpenBeken configuration of %s into key %s of the loader's key-value store\n", plat->chip,
