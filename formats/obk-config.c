@@ -38,6 +38,12 @@ static const struct iotflash_obk_platform platforms[] = {
 	{"rtl8710b", 'D', 32, 17, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"rtl8720c", 'D', 32, 24, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"rtl8720d", 'C', 64, 64, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
+	/* XRadio: EasyFlash of the firmware's own port (granularity 1).  The
+	 * group topic of XR806/XR872 is not established: `obks` [inferred]. */
+	{"xr809", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
+	{"xr809-brom2", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
+	{"xr806", 'D', 32, 27, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
+	{"xr872", 'A', 48, 36, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 };
 
 const struct iotflash_obk_platform *iotflash_obk_platform(const char *chip)
