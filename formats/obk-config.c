@@ -41,7 +41,7 @@ static const struct iotflash_obk_platform platforms[] = {
 	/* XRadio: EasyFlash of the firmware's own port (granularity 1).  The
 	 * group topic of XR806/XR872 is not established: `obks` [inferred]. */
 	{"xr809", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
-	{"xr809-brom2", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
+	{"xr809b", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
 	{"xr806", 'D', 32, 27, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"xr872", 'A', 48, 36, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 };

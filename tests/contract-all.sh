@@ -50,6 +50,11 @@ if have eswin; then
 	export LOADER_ecr6600=$T/ecr6600.bin LOADER_tr6260=$T/tr6260.bin
 	models+=(ecr6600 tr6260); plugin_dirs+=("$build/plugins/eswin/.libs")
 fi
+if have xradio; then
+	python3 "$root/tests/e2e/gen-xradio-stub.py" "$T/xr809-stub.bin"
+	export LOADER_xr809=$T/xr809-stub.bin
+	models+=(xr809 xr809b xr872 xr806); plugin_dirs+=("$build/plugins/xradio/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
 export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb

@@ -406,6 +406,24 @@ static int set_rate(struct xr *x, uint32_t to, bool prove)
 	return iotflash_fail(x->dev, IOTFLASH_ERR_NO_LINK, "lost the chip after switching to %u baud", (unsigned)to);
 }
 
+/* A ROM older than the stub threshold is an XR809 v1 whatever --chip
+ * says, and a newer one never needs the stub: refuse the other chip's
+ * flow before uploading anything. */
+static int same_generation(struct xr *x)
+{
+	int64_t want, below;
+
+	if (!x->chip)
+		return IOTFLASH_OK;
+	want = iotflash_chip_param_int_or(x->chip, "brom_version", -1);
+	below = iotflash_chip_param_int_or(x->chip, "stub_below_version", 2);
+	if (want < 0 || (want < below) == (x->rom_version < below))
+		return IOTFLASH_OK;
+	return iotflash_fail(x->dev, IOTFLASH_ERR_MISMATCH,
+	                     "the chip reports boot ROM v%u, not %s's v%d: name the chip it is (-c xradio detects it)",
+	                     x->rom_version, x->chip->name, (int)want);
+}
+
 static int xr_open(struct iotflash_dev *dev, void **priv)
 {
 	struct xr *x = calloc(1, sizeof(*x));
@@ -438,6 +456,8 @@ static int xr_open(struct iotflash_dev *dev, void **priv)
 	if ((rc = find_chip(x)) != IOTFLASH_OK || (rc = flash_id(x)) != IOTFLASH_OK)
 		goto fail;
 	iotflash_dev_answered(dev);
+	if ((rc = same_generation(x)) != IOTFLASH_OK)
+		goto fail;
 	x->chip_type = -1;
 	if (x->rom_version >= 2)
 		chip_type(x);

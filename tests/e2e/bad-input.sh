@@ -161,4 +161,14 @@ stop_sim
 random_file "$T/w800.bin" $((2 * 1024 * 1024)); cp "$T/w800.bin" "$T/flash.bin"; cp "$T/w800.bin" "$T/orig.bin"
 start_sim w800 "$T/flash.bin" --no-timing || fail "w800 simulator"
 bad "-c bk7231n against a W800" 40 "no answer" $I "${P[@]}" -c bk7231n chip-id
+
+stop_sim
+# XRadio: another generation of boot ROM, the XR809 stub missing or damaged
+# (last: the model hangs on the damaged stub's jump, as the chip would).
+python3 "$(dirname "$0")/gen-xradio-stub.py" "$T/xr-bad-stub.bin" --corrupt
+random_file "$T/xr.bin" $((2 * 1024 * 1024)); cp "$T/xr.bin" "$T/flash.bin"; cp "$T/xr.bin" "$T/orig.bin"
+start_sim xr809 "$T/flash.bin" --no-timing || fail "xr809 simulator"
+bad "-c xr806 against an XR809 (boot ROM v1)" 20 "boot ROM v1, not xr806" $I "${P[@]}" -c xr806 --no-backup write-flash 0x8000 "$T/app8k.bin"
+bad "-c xr809 without its RAM stub" 20 "XR809_Stub.bin" env HOME="$T/nohome" $I "${P[@]}" -c xr809 chip-id
+bad "-c xr809 with a damaged RAM stub" 20 "stub did not answer" $I "${P[@]}" -c xr809 --loader "$T/xr-bad-stub.bin" chip-id
 finish

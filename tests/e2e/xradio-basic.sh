@@ -110,7 +110,7 @@ run_chip() {
 }
 
 run_chip xr809 $((2 << 20)) "BROM v1 \\+ RAM stub" --loader "$T/stub.bin"
-run_chip xr809-brom2 $((2 << 20)) "BROM v2"
+run_chip xr809b $((2 << 20)) "BROM v2"
 run_chip xr872 $((1 << 20)) "BROM v2"
 run_chip xr806 $((2 << 20)) "BROM v4"
 
