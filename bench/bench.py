@@ -189,8 +189,9 @@ FAMILIES = [
     ("ln882h", ["gen-ln882h-loader.py", "gui", "ln882h"], 0x7000),
     ("rtl8720c", None, 0x10000),
     ("w800", ["gen-w80x-stub.py"], 0x10000),
-    ("xr809", ["gen-xradio-stub.py"], 0x8000),  # BROM v1 + RAM stub
-    ("xr806", None, 0x8000),                    # straight from ROM
+    # XRadio: the 1 MiB write goes above the protected sysinfo sector (0xFF000).
+    ("xr809", ["gen-xradio-stub.py"], 0x100000),  # BROM v1 + RAM stub
+    ("xr806", None, 0x100000),                    # straight from ROM
 ]
 
 
