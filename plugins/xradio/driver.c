@@ -126,15 +126,19 @@ static int sync_for(struct xr *x, unsigned total_ms)
  * fails its checksum, and the next 0x55 gets `OK`. */
 static int recover(struct xr *x)
 {
-	uint8_t fill[256];
+	uint8_t fill[1024];
 	int rc = IOTFLASH_ERR_TIMEOUT;
 
 	memset(fill, XR_SYNC, sizeof fill);
+	/* A few bytes fill a frame short of a byte; 1 KiB bursts then cover
+	 * the longest wait, a 0x4000-byte payload, within RECOVER_TRIES. */
 	for (int i = 0; i < RECOVER_TRIES && rc == IOTFLASH_ERR_TIMEOUT; i++) {
+		size_t n = i == 0 ? 0 : i < 4 ? 16 : sizeof fill;
 		iotflash_io_flush_input(x->dev);
-		if (i > 0 && (rc = send(x, fill, i < 4 ? 16 : sizeof fill)) != IOTFLASH_OK)
+		if (n && (rc = send(x, fill, n)) != IOTFLASH_OK)
 			return rc;
-		iotflash_sleep_ms(x->dev, 5 + iotflash_io_wire_ms(x->dev, sizeof fill));
+		/* each 0x55 past the frame is answered `OK`: let them pass */
+		iotflash_sleep_ms(x->dev, 5 + iotflash_io_wire_ms(x->dev, 3 * n));
 		iotflash_io_flush_input(x->dev);
 		rc = sync_once(x, 50);
 	}
