@@ -192,6 +192,9 @@ FAMILIES = [
     # The A5 stub's flash size comes from its capacity table: 4 MiB parts.
     ("rtl8721da", ["gen-a5-standin.py", "rtl8721da"], 0x14000, 4 * MIB),
     ("rtl8720e", ["gen-a5-standin.py", "rtl8720e"], 0x14000, 4 * MIB),
+    # XRadio: the 1 MiB write goes above the protected sysinfo sector (0xFF000).
+    ("xr809", ["gen-xradio-stub.py"], 0x100000),  # BROM v1 + RAM stub
+    ("xr806", None, 0x100000),                    # straight from ROM
 ]
 
 

@@ -41,6 +41,12 @@ static const struct iotflash_obk_platform platforms[] = {
 	/* Realtek SDK key-value store through the stub's 0x93/0x94 (obk-config.md §1) */
 	{"rtl8721da", 'C', 64, 64, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks"},
 	{"rtl8720e", 'C', 64, 52, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks"},
+	/* XRadio: EasyFlash of the firmware's own port (granularity 1).  The
+	 * group topic of XR806/XR872 is not established: `obks` [inferred]. */
+	{"xr809", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
+	{"xr809b", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
+	{"xr806", 'D', 32, 27, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
+	{"xr872", 'A', 48, 36, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 };
 
 const struct iotflash_obk_platform *iotflash_obk_platform(const char *chip)

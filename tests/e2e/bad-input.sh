@@ -172,4 +172,14 @@ bad "-c amebadplus: the family cannot be told apart" 10 "name the chip: -c rtl87
 bad "rtl8721da: obk-config on a backup file" 10 "key-value store.*--port" $I -c rtl8721da --image "$T/rtl.bin" obk-config show
 bad "rtl8721da: no stub file" 10 "RTL8721DA_Stub\.bin" env XDG_DATA_HOME="$T/adir" HOME="$T/adir" $I "${P[@]}" -c rtl8721da read-flash 0 0x1000 "$O"
 bad "rtl8721da: a corrupted stub" 40 "stub did not answer.*RTL8721DA_Stub\.bin" $I "${P[@]}" -c rtl8721da --loader "$T/rtl-bad.bin" read-flash 0 0x1000 "$O"
+
+stop_sim
+# XRadio: another generation of boot ROM, the XR809 stub missing or damaged
+# (last: the model hangs on the damaged stub's jump, as the chip would).
+python3 "$(dirname "$0")/gen-xradio-stub.py" "$T/xr-bad-stub.bin" --corrupt
+random_file "$T/xr.bin" $((2 * 1024 * 1024)); cp "$T/xr.bin" "$T/flash.bin"; cp "$T/xr.bin" "$T/orig.bin"
+start_sim xr809 "$T/flash.bin" --no-timing || fail "xr809 simulator"
+bad "-c xr806 against an XR809 (boot ROM v1)" 20 "boot ROM v1, not xr806" $I "${P[@]}" -c xr806 --no-backup write-flash 0x8000 "$T/app8k.bin"
+bad "-c xr809 without its RAM stub" 20 "XR809_Stub.bin" env HOME="$T/nohome" $I "${P[@]}" -c xr809 chip-id
+bad "-c xr809 with a damaged RAM stub" 20 "stub did not answer" $I "${P[@]}" -c xr809 --loader "$T/xr-bad-stub.bin" chip-id
 finish

@@ -14,6 +14,7 @@ python3 "$SRC/gen-ln882h-loader.py" gui ln882h "$T/ln882h.bin"
 python3 "$SRC/gen-w80x-stub.py" "$T/w800.bin"
 python3 "$SRC/gen-a5-standin.py" rtl8720e "$T/rtl8720e.bin"
 python3 "$SRC/gen-a5-standin.py" rtl8721da "$T/rtl8721da.bin"
+python3 "$SRC/gen-xradio-stub.py" "$T/xr809.bin"
 READ=0x40000
 
 # family CHIP: its flash image in $T/orig.bin, loader options in L, app offset in APP
@@ -115,7 +116,7 @@ noisy() {
 }
 
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
+for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 xr809}; do
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls
@@ -129,6 +130,10 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
 	bk7231n) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
 		steps_down $chip ceiling=460800:0.01 7 ;;
+	# xr806 (ROM path, same recovery code) passes too: IOTFLASH_MATRIX_CHIPS=xr806
+	xr809|xr806) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+		survives $chip stall=2e-5:60ms 7 stalls
+		steps_down $chip ceiling=921600:0.005 7 ;;  # 3000000, 1500000, 1000000 flip
 	*) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
 		steps_down $chip ceiling=460800:0.005 7 ;;

@@ -70,6 +70,8 @@ rtl8710b 0x200000 0x195000 0x8000 ObkCfg    signed   D - 12 17
 rtl8720c 0x200000 0x1f0000 0x10000 ObkCfg   signed   D - 20 24
 rtl8720d 0x400000 0x1b0000 0x40000 ObkCfg   unsigned C rtl8720d 40 64
 w800    0x200000 0x1f0000 0x10000 raw+0x303 unsigned A w800 35 44
+xr806   0x200000 0x1f0000 0x10000 ObkCfg    unsigned D - 20 27
+xr872   0x100000 0x0ef000 0x8000  ObkCfg    unsigned A - 30 36
 "
 
 while read -r chip fsize start size where variant group ldr pin badpin; do
