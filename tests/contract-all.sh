@@ -55,6 +55,7 @@ if have rtl87xx; then  # RTL8721DA / RTL8720E: the Realtek ROM + the A5 stub
 	python3 "$root/tests/e2e/gen-a5-standin.py" rtl8720e "$T/rtl8720e.bin"
 	export LOADER_rtl8721da=$T/rtl8721da.bin LOADER_rtl8720e=$T/rtl8720e.bin
 	models+=(rtl8721da rtl8720e); plugin_dirs+=("$build/plugins/rtl87xx/.libs")
+fi
 if have xradio; then
 	python3 "$root/tests/e2e/gen-xradio-stub.py" "$T/xr809-stub.bin"
 	export LOADER_xr809=$T/xr809-stub.bin
