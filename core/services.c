@@ -102,6 +102,11 @@ IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotfl
 	dev->s->sum_kind = kind;
 }
 
+IOTFLASH_API void iotflash_dev_set_kv(struct iotflash_dev *dev, const struct iotflash_kv_ops *ops)
+{
+	dev->s->kv = ops;
+}
+
 /* The RAM loader services (iotflash_dev_loader ...) live in loaders.c. */
 
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name)

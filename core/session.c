@@ -40,7 +40,6 @@ static int find_driver(struct iotflash_session *s, const struct iotflash_plugin 
 	for (unsigned i = 0; p->drivers && p->drivers[i]; i++)
 		if (strcmp(p->drivers[i]->name, s->chip->driver) == 0) {
 			s->drv = p->drivers[i];
-			s->drv_kv = p->abi_minor >= 2;  /* the major was checked at load */
 			return IOTFLASH_OK;
 		}
 	return ctx_fail(s->ctx, IOTFLASH_ERR_PLUGIN, "plugin %s has no driver '%s' (needed for %s)",

@@ -24,7 +24,7 @@ struct iotflash_session {
 	void *tr_priv;
 	const struct iotflash_driver *drv;
 	void *drv_priv;
-	bool drv_kv;           /* the driver struct has kv_get/kv_set (plugin ABI 2.2+) */
+	const struct iotflash_kv_ops *kv;  /* the loader's key-value store, set by open() */
 	const struct iotflash_chip *requested;  /* --chip, NULL for a family */
 	const char *family;
 	const struct iotflash_chip *chip;       /* what the engine plans with */

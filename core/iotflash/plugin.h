@@ -25,8 +25,8 @@ extern "C" {
  * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
  * iotflash_dev_loader_info() (1.2).
  * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends).
- * 2.2: kv_get/kv_set appended to struct iotflash_driver (a key-value store
- * the chip's loader keeps); the core reads them only from 2.2+ plugins. */
+ * 2.2: iotflash_dev_set_kv() (a key-value store the chip's loader keeps;
+ * the driver vtable itself stays fixed). */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
 #define IOTFLASH_PLUGIN_ABI_MINOR 2
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
@@ -73,13 +73,6 @@ struct iotflash_driver {
 	/* Device-side checksum of [addr, addr+len) in the chip's `checksum`
 	 * algorithm; NULL when the chip has none (the core reads back). */
 	int (*verify)(void *priv, uint32_t addr, uint32_t len, uint8_t sum[IOTFLASH_SUM_MAX]);
-	/* ABI 2.2, optional: a key-value store the loader keeps outside any
-	 * flash range this tool can address (the Realtek stubs' 0x93/0x94, where
-	 * OpenBeken keeps its configuration).  kv_get: the value of key into
-	 * buf (cap bytes), *len its length; IOTFLASH_ERR_UNSUPPORTED when the
-	 * key is missing. */
-	int (*kv_get)(void *priv, const char *key, uint8_t *buf, size_t cap, size_t *len);
-	int (*kv_set)(void *priv, const char *key, const uint8_t *buf, size_t len);
 };
 
 /* Transport vtable: a byte stream (UART) or a SPI master (USB-SPI bridge). */
@@ -185,6 +178,17 @@ IOTFLASH_API void iotflash_dev_answered(struct iotflash_dev *dev);
  * database's: e.g. the loader the device runs has none, and
  * IOTFLASH_SUM_NONE makes the core read back instead of calling verify(). */
 IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotflash_checksum kind);
+/* A key-value store the loader keeps outside any flash range this tool can
+ * address (the Realtek A5 stubs' 0x93/0x94, where OpenBeken keeps its
+ * configuration).  A driver that has one registers it from open(); both
+ * calls get the driver's priv.  get: the value of key into buf (cap bytes),
+ * *len its length; IOTFLASH_ERR_UNSUPPORTED when the key is missing.
+ * Plugin ABI 2.2. */
+struct iotflash_kv_ops {
+	int (*get)(void *priv, const char *key, uint8_t *buf, size_t cap, size_t *len);
+	int (*set)(void *priv, const char *key, const uint8_t *buf, size_t len);
+};
+IOTFLASH_API void iotflash_dev_set_kv(struct iotflash_dev *dev, const struct iotflash_kv_ops *ops);
 
 /* The chip database. */
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name);
