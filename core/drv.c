@@ -8,6 +8,7 @@ int drv_open(struct iotflash_session *s)
 	int rc;
 
 	s->drv_priv = NULL;
+	s->read_checked = false;  /* until this open() says so */
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
 	rc = s->drv->open(&s->dev, &s->drv_priv);

@@ -102,6 +102,11 @@ IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotfl
 	dev->s->sum_kind = kind;
 }
 
+IOTFLASH_API void iotflash_dev_set_read_checked(struct iotflash_dev *dev, bool checked)
+{
+	dev->s->read_checked = checked;
+}
+
 /* The RAM loader services (iotflash_dev_loader ...) live in loaders.c. */
 
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name)

@@ -36,6 +36,7 @@ struct iotflash_session {
 	bool force;
 	bool sum_overridden;   /* the driver's iotflash_dev_set_checksum() */
 	enum iotflash_checksum sum_kind;
+	bool read_checked;     /* the driver's iotflash_dev_set_read_checked() */
 	char *loader_path;
 	uint8_t *loader;
 	size_t loader_len;

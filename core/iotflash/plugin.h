@@ -24,9 +24,13 @@ extern "C" {
  * would miss those symbols, and a 2.x model would crash in a 1.x host.
  * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
  * iotflash_dev_loader_info() (1.2).
- * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends). */
+ * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends).
+ * 2.2: iotflash_dev_set_read_checked(): a driver whose read replies carry
+ * their own check tells the core, which then reads each block once
+ * instead of proving it by a second read or a checksum per block.  A 2.2
+ * driver in a 2.1 host would miss the symbol, hence the bump. */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
-#define IOTFLASH_PLUGIN_ABI_MINOR 1
+#define IOTFLASH_PLUGIN_ABI_MINOR 2
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
@@ -176,6 +180,12 @@ IOTFLASH_API void iotflash_dev_answered(struct iotflash_dev *dev);
  * database's: e.g. the loader the device runs has none, and
  * IOTFLASH_SUM_NONE makes the core read back instead of calling verify(). */
 IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotflash_checksum kind);
+/* ABI 2.2: every read() of this session checks what it returns on the way
+ * (a CRC in each reply, a transfer that fails rather than return bad
+ * data), so the core takes one read of a block as proved: no second read,
+ * no device checksum per block beyond finding blank ones.  Call it from
+ * open() (or detect(), once the loader is known); false undoes it. */
+IOTFLASH_API void iotflash_dev_set_read_checked(struct iotflash_dev *dev, bool checked);
 
 /* The chip database. */
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name);

@@ -3,9 +3,11 @@
 /* Lightning LN882H / LN8825 chip driver: finds the boot ROM (or a RAM code
  * left running), uploads the RAM code by YMODEM, and speaks whichever RAM
  * code build answers (docs/protocols/ln882h.md).  The official build reads
- * with hex `flash_read` and has no checksum (the core then reads back); the
- * GUI build reads by XMODEM-1K and verifies with `flash_crc32`.  Retries of
- * whole blocks and verification policy are the core's. */
+ * with hex `flash_read` (a CRC-16 per reply) and has no flash checksum (the
+ * core verifies writes by reading back); the GUI build reads by XMODEM-1K
+ * and verifies with `flash_crc32`.  Both check their read replies, so the
+ * core reads each block once.  Retries of whole blocks and verification
+ * policy are the core's. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -39,7 +41,7 @@
 #define ERASE_MS_PER_4K 100
 #define PROGRAM_MS_PER_16K 150
 #define CRC_MS_PER_MIB 1000
-#define FLASH_READ_CHUNK 512u     /* official `flash_read` (≤ 680, §3.4) */
+#define FLASH_READ_CHUNK 640u     /* official `flash_read`: ≤ 680 (§3.4), kept clear of its 2 KiB text buffer */
 #define FLASH_READ_TRIES 3
 #define XM_C_RETRY_MS 100         /* re-send `C` until fdump's data starts */
 #define XM_C_TRIES 30             /* the sender waits 3 s */
@@ -862,6 +864,10 @@ static int op_open(struct iotflash_dev *dev, void **priv)
 		goto fail;
 	if ((rc = switch_baud(ln)) != IOTFLASH_OK)
 		goto fail;
+	/* Both builds check every read reply: `flash_read` ends in a CRC-16 of
+	 * its bytes (§3.4), `fdump` sends XMODEM-1K blocks with a CRC-16 each
+	 * (§4.1).  One pass per block proves the data. */
+	iotflash_dev_set_read_checked(dev, true);
 	*priv = ln;
 	return IOTFLASH_OK;
 fail:
