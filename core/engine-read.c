@@ -232,8 +232,10 @@ int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t
 	uint64_t a1 = ((uint64_t)addr + len + rb - 1) / rb * rb;
 	struct reader rd = {s, o, r, phase, 0, a1 - a0, true, false, ""};
 	uint8_t *buf = out;
-	int rc = IOTFLASH_OK;
+	int rc = link_use_rate(s, false);
 
+	if (rc != IOTFLASH_OK)
+		return rc;
 	if (a0 != addr || a1 != (uint64_t)addr + len) {
 		if (!(buf = malloc(a1 - a0)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");

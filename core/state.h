@@ -31,6 +31,8 @@ struct iotflash_session {
 	uint32_t flash_size;
 	uint32_t baud;         /* the port's rate now */
 	uint32_t target_baud;  /* the rate open() is asked for; lowered by step-downs */
+	uint32_t asked_baud;   /* --baud, 0: the chip database's ceilings per operation */
+	uint32_t rate_limit;   /* the rate a step-down fell to (0: none): no operation asks for more */
 	bool mismatch;         /* the device contradicts --chip */
 	char mismatch_msg[256];
 	bool force;
