@@ -9,6 +9,7 @@ int drv_open(struct iotflash_session *s)
 
 	s->drv_priv = NULL;
 	s->kv = NULL;
+	s->read_checked = false;  /* until this open() says so */
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
 	rc = s->drv->open(&s->dev, &s->drv_priv);

@@ -3,7 +3,9 @@
 /* Verified reads.  Every block that crosses the wire is checked against the
  * chip's own checksum of the same range and read again if it differs, so one
  * bad block costs a retry, not the whole backup.  Blank regions are found by
- * their checksum and not read at all (unless no_skip). */
+ * their checksum and not read at all (unless no_skip).  A driver whose read
+ * replies carry their own check (iotflash_dev_set_read_checked) is read
+ * once: its read is the proof, and checksums only find blank blocks. */
 #include "engine.h"
 
 #include <stdio.h>
@@ -61,7 +63,8 @@ static void advance(struct reader *rd, uint32_t addr, uint32_t n, bool skipped)
 }
 
 /* One aligned block; expected is its device checksum, or NULL to verify by
- * reading it twice (chips without a checksum). */
+ * reading it twice (chips without a checksum) or, for a checked read, not
+ * at all. */
 static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *buf, uint8_t *expected)
 {
 	struct iotflash_session *s = rd->s;
@@ -94,6 +97,8 @@ static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *b
 				return rc;
 			continue;
 		}
+		if (s->read_checked)
+			return IOTFLASH_OK;
 		if (!again && !(again = malloc(len)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		rc = link_read(s, addr, again, len);
@@ -131,7 +136,7 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 	rd->r->moved += len;
 	if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING)
 		return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "read", addr, len) : rc;
-	if (rc == IOTFLASH_OK && !sums) {
+	if (rc == IOTFLASH_OK && !sums && !s->read_checked) {
 		if (!(again = malloc(len)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		rc = link_read(s, addr, again, len);
@@ -144,7 +149,7 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 	for (uint32_t k = 0; k < n; k++) {
 		uint8_t *blk = buf + k * rb;
 		bool good = !all_bad && (sums ? memcmp(got, sums[k], drv_host_sum(s, blk, rb, got)) == 0
-		                              : memcmp(again + k * rb, blk, rb) == 0);
+		                              : !again || memcmp(again + k * rb, blk, rb) == 0);
 		if (!good) {
 			rd->one_by_one = true;
 			rd->r->retries++;
@@ -181,7 +186,7 @@ static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *bu
 	size_t n;
 	int rc = IOTFLASH_OK;
 
-	if (!drv_has_sum(s))
+	if (!drv_has_sum(s) || (!skip && s->read_checked))  /* nothing to ask the chip for */
 		return read_run(rd, addr, nblk, buf, NULL);
 	memset(buf, 0xff, len);  /* what blank flash reads */
 	if (skip && rd->in_blank_run && len > rb) {
@@ -227,8 +232,10 @@ int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t
 	uint64_t a1 = ((uint64_t)addr + len + rb - 1) / rb * rb;
 	struct reader rd = {s, o, r, phase, 0, a1 - a0, true, false, ""};
 	uint8_t *buf = out;
-	int rc = IOTFLASH_OK;
+	int rc = link_use_rate(s, false);
 
+	if (rc != IOTFLASH_OK)
+		return rc;
 	if (a0 != addr || a1 != (uint64_t)addr + len) {
 		if (!(buf = malloc(a1 - a0)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");

@@ -394,7 +394,8 @@ static int change_flash(struct iotflash_session *s, uint32_t addr, uint32_t len,
 			         s->chip->name);
 		goto out;
 	}
-	rc = apply(&c, phase);
+	if ((rc = link_use_rate(s, true)) == IOTFLASH_OK)
+		rc = apply(&c, phase);
 out:
 	free(c.old);
 	free(img);

@@ -79,3 +79,8 @@ int link_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *s
 {
 	return call(s, DRV_SUM, addr, len, NULL, sum);
 }
+
+int link_use_rate(struct iotflash_session *s, bool write)
+{
+	return session_use_rate(s, write ? SESSION_WRITE : SESSION_READ);
+}

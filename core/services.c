@@ -107,6 +107,11 @@ IOTFLASH_API void iotflash_dev_set_kv(struct iotflash_dev *dev, const struct iot
 	dev->s->kv = ops;
 }
 
+IOTFLASH_API void iotflash_dev_set_read_checked(struct iotflash_dev *dev, bool checked)
+{
+	dev->s->read_checked = checked;
+}
+
 /* The RAM loader services (iotflash_dev_loader ...) live in loaders.c. */
 
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name)

@@ -137,7 +137,8 @@ uint32_t session_next_rate(const struct iotflash_chip *c, uint32_t from)
 
 /* Prove a rate above the link rate with test transfers: two clean block
  * reads in a row within LINK_PROOF_TRIES, each checked by the chip's
- * checksum or, without one, by a second read that must agree.  A session
+ * checksum or, without one, by a second read that must agree (a checked
+ * read proves itself).  A session
  * that cannot read (a write-only chip, a missing read stub) is taken as it is. */
 static bool link_holds(struct iotflash_session *s)
 {
@@ -156,7 +157,9 @@ static bool link_holds(struct iotflash_session *s)
 			clean = 2;  /* cannot read here (no loader, write-only): nothing to prove with */
 			break;
 		}
-		if (ok && sum)
+		if (ok && s->read_checked)
+			;  /* the reply carried its own check */
+		else if (ok && sum)
 			ok = drv_sum(s, addr, rb, dev) == IOTFLASH_OK && memcmp(dev, host, drv_host_sum(s, buf, rb, host)) == 0;
 		else if (ok)
 			ok = drv_read(s, addr, buf + rb, rb) == IOTFLASH_OK && memcmp(buf, buf + rb, rb) == 0;
@@ -219,6 +222,7 @@ static int bring_up(struct iotflash_session *s, bool chip_was_there)
 			        "the link garbles data at %u baud (adapter or wiring); stepping down to %u baud",
 			        (unsigned)from, (unsigned)lower);
 			drv_close(s);
+			s->rate_limit = lower;
 		} else if (rc == IOTFLASH_ERR_BAUD && s->target_baud != s->chip->link_baud) {
 			/* A rate below the link rate (-b) that the chip has no way
 			 * to take: the link rate, where every session starts. */
@@ -226,6 +230,7 @@ static int bring_up(struct iotflash_session *s, bool chip_was_there)
 			lower = session_next_rate(s->chip, from);
 			ctx_log(s->ctx, IOTFLASH_LOG_WARN, "session", "%s; %s %u baud", s->ctx->error,
 			        lower < from ? "stepping down to" : "staying at the link rate,", (unsigned)lower);
+			s->rate_limit = lower;
 		} else {
 			break;
 		}
@@ -267,6 +272,44 @@ int session_reconnect(struct iotflash_session *s)
 	return IOTFLASH_OK;
 }
 
+uint32_t session_op_rate(struct iotflash_session *s, enum session_op op)
+{
+	const struct iotflash_chip *c = s->chip;
+	uint32_t read = c->max_baud_read ? c->max_baud_read : c->max_baud;
+	uint32_t rate = op == SESSION_READ ? read : c->max_baud_write ? c->max_baud_write : c->max_baud;
+
+	if (s->asked_baud)
+		rate = s->asked_baud;
+	else if (op == SESSION_WRITE && !drv_has_sum(s) && read < rate)
+		rate = read;  /* its verification reads back */
+	if (s->rate_limit && rate > s->rate_limit)
+		rate = s->rate_limit;
+	return rate;
+}
+
+int session_use_rate(struct iotflash_session *s, enum session_op op)
+{
+	uint32_t rate = session_op_rate(s, op);
+	char why[ERRLEN];
+	int rc;
+
+	if (rate == s->target_baud || s->lost)
+		return IOTFLASH_OK;
+	ctx_log(s->ctx, IOTFLASH_LOG_INFO, "session", "%s at %u baud (the chip database's ceiling for %s); connecting again",
+	        op == SESSION_READ ? "reading" : "writing", (unsigned)rate, s->chip->name);
+	drv_close(s);
+	s->target_baud = rate;
+	if ((rc = bring_up(s, true)) != IOTFLASH_OK) {
+		snprintf(why, sizeof(why), "%s", s->ctx->error[0] ? s->ctx->error : iotflash_strerror(rc));
+		snprintf(s->lost_msg, sizeof(s->lost_msg), "connecting again at %u baud failed (%.300s)", (unsigned)rate, why);
+		s->lost = true;
+		return ctx_fail(s->ctx, rc, "%s", s->lost_msg);
+	}
+	ctx_log(s->ctx, IOTFLASH_LOG_INFO, "session", "%s at %u baud", op == SESSION_READ ? "reads" : "writes",
+	        (unsigned)s->baud);
+	return IOTFLASH_OK;
+}
+
 IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct iotflash_open_opts *o,
                                        struct iotflash_session **out)
 {
@@ -291,7 +334,8 @@ IOTFLASH_API int iotflash_session_open(struct iotflash_ctx *ctx, const struct io
 		rc = ctx_fail(ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	s->target_baud = o->baud ? o->baud : s->chip->max_baud;
+	s->asked_baud = o->baud;
+	s->target_baud = session_op_rate(s, SESSION_READ);  /* most sessions read first */
 	if ((rc = ctx_plugins(ctx, &ps)) != IOTFLASH_OK)
 		goto fail;
 	if ((rc = plugin_set_load(ps, s->chip->plugin, &plugin, ctx->error, sizeof(ctx->error))) != IOTFLASH_OK)

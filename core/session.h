@@ -24,4 +24,14 @@ int session_reconnect(struct iotflash_session *s);
  * its link_baud, else link_baud itself. */
 uint32_t session_next_rate(const struct iotflash_chip *c, uint32_t from);
 
+/* What an operation moves, for its rate (session_use_rate). */
+enum session_op { SESSION_READ, SESSION_WRITE };
+/* The rate an operation runs at: --baud if given, else the chip's ceiling
+ * for it (max_baud_read / max_baud_write, else max_baud); a write that is
+ * verified by reading back takes the lower of both.  Never above a rate a
+ * step-down fell to. */
+uint32_t session_op_rate(struct iotflash_session *s, enum session_op op);
+/* Connect again at session_op_rate() when the session is at another rate. */
+int session_use_rate(struct iotflash_session *s, enum session_op op);
+
 #endif

@@ -32,11 +32,14 @@ struct iotflash_session {
 	uint32_t flash_size;
 	uint32_t baud;         /* the port's rate now */
 	uint32_t target_baud;  /* the rate open() is asked for; lowered by step-downs */
+	uint32_t asked_baud;   /* --baud, 0: the chip database's ceilings per operation */
+	uint32_t rate_limit;   /* the rate a step-down fell to (0: none): no operation asks for more */
 	bool mismatch;         /* the device contradicts --chip */
 	char mismatch_msg[256];
 	bool force;
 	bool sum_overridden;   /* the driver's iotflash_dev_set_checksum() */
 	enum iotflash_checksum sum_kind;
+	bool read_checked;     /* the driver's iotflash_dev_set_read_checked() */
 	char *loader_path;
 	uint8_t *loader;
 	size_t loader_len;

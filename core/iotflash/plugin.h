@@ -25,8 +25,12 @@ extern "C" {
  * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
  * iotflash_dev_loader_info() (1.2).
  * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends).
- * 2.2: iotflash_dev_set_kv() (a key-value store the chip's loader keeps;
- * the driver vtable itself stays fixed). */
+ * 2.2: iotflash_dev_set_read_checked(): a driver whose read replies carry
+ * their own check tells the core, which then reads each block once
+ * instead of proving it by a second read or a checksum per block; and
+ * iotflash_dev_set_kv() (a key-value store the chip's loader keeps; the
+ * driver vtable itself stays fixed).  A 2.2 driver in a 2.1 host would
+ * miss these symbols, hence the bump. */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
 #define IOTFLASH_PLUGIN_ABI_MINOR 2
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
@@ -189,6 +193,12 @@ struct iotflash_kv_ops {
 	int (*set)(void *priv, const char *key, const uint8_t *buf, size_t len);
 };
 IOTFLASH_API void iotflash_dev_set_kv(struct iotflash_dev *dev, const struct iotflash_kv_ops *ops);
+/* ABI 2.2: every read() of this session checks what it returns on the way
+ * (a CRC in each reply, a transfer that fails rather than return bad
+ * data), so the core takes one read of a block as proved: no second read,
+ * no device checksum per block beyond finding blank ones.  Call it from
+ * open() (or detect(), once the loader is known); false undoes it. */
+IOTFLASH_API void iotflash_dev_set_read_checked(struct iotflash_dev *dev, bool checked);
 
 /* The chip database. */
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name);
