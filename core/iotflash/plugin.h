@@ -24,9 +24,10 @@ extern "C" {
  * would miss those symbols, and a 2.x model would crash in a 1.x host.
  * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
  * iotflash_dev_loader_info() (1.2).
- * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends). */
+ * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends).
+ * 2.2: iotflash_io_set_parity() (a ROM at 8E1: GD32VW553's ISP ROM). */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
-#define IOTFLASH_PLUGIN_ABI_MINOR 1
+#define IOTFLASH_PLUGIN_ABI_MINOR 2
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
@@ -102,6 +103,8 @@ struct iotflash_transport {
 	int (*set_pin)(void *priv, unsigned pin, bool high);
 	/* List ports this transport can see: one "path\tdescription" per call of emit. */
 	int (*list)(void (*emit)(void *user, const char *port, const char *desc), void *user);
+	/* STREAM, optional: 'N' (8N1, the default) or 'E' (8E1, parity checked). */
+	int (*set_parity)(void *priv, char parity);
 };
 
 struct iotflash_plugin {
@@ -137,6 +140,9 @@ IOTFLASH_API int iotflash_io_write(struct iotflash_dev *dev, const void *buf, si
 IOTFLASH_API int iotflash_io_read(struct iotflash_dev *dev, void *buf, size_t len, unsigned timeout_ms);
 IOTFLASH_API int iotflash_io_set_baud(struct iotflash_dev *dev, uint32_t baud);
 IOTFLASH_API uint32_t iotflash_io_baud(struct iotflash_dev *dev);
+/* Line format: 'N' = 8N1 (every port starts so), 'E' = 8E1 with parity
+ * checked on input.  IOTFLASH_ERR_UNSUPPORTED where the transport has none. */
+IOTFLASH_API int iotflash_io_set_parity(struct iotflash_dev *dev, char parity);
 IOTFLASH_API int iotflash_io_drain(struct iotflash_dev *dev);
 IOTFLASH_API int iotflash_io_flush_input(struct iotflash_dev *dev);
 IOTFLASH_API int iotflash_io_set_lines(struct iotflash_dev *dev, int dtr, int rts);
