@@ -153,6 +153,16 @@ bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
 	return true;
 }
 
+bool a5_syn(struct a5_host *h, unsigned timeout_ms)
+{
+	static const uint8_t cnys[4] = { 'c', 'n', 'y', 's' };
+	uint8_t f[A5_REQ_OVERHEAD + 4];
+	size_t n = a5_encode(f, A5_CMD_SYN, cnys, sizeof cnys);
+
+	iotflash_io_flush_input(h->dev);
+	return send(h, f, n) == IOTFLASH_OK && receive_reply(h, A5_CMD_SYN, NULL, 0, timeout_ms, true) == 0;
+}
+
 int a5_flash_id(struct a5_host *h, uint32_t *jedec)
 {
 	uint8_t f[A5_REQ_OVERHEAD], d[A5_FLASH_ID_DATA];

@@ -26,7 +26,8 @@ struct stub {
 	struct iotflash_sim *sim;
 	const struct a5_model_cfg *cfg;
 	uint8_t *flash;
-	uint32_t flash_size;       /* 0 when the flash ID is unknown: every range check fails */
+	uint32_t flash_size;       /* the flash the model holds */
+	uint32_t check_size;       /* what the range check uses (§2.3); 0 = every range fails */
 	uint8_t param[PARAMS];     /* persistent: short frames leave stale bytes */
 	uint16_t tmpl_len;         /* the reply template's DATA_LEN, as left by the last reply */
 	uint8_t tmpl_sum;          /* the last sum the stub computed */
@@ -61,7 +62,7 @@ uint32_t a5_model_real_baud(uint32_t clk, uint32_t baud)
 
 static void reply(struct stub *s, uint8_t type, const uint8_t *data, uint16_t n, uint8_t status)
 {
-	uint8_t out[A5_REPLY_OVERHEAD + A5_EFUSE_DATA];
+	uint8_t out[A5_REPLY_OVERHEAD + 1024];
 	size_t len = a5_encode_reply(out, type, n, data, n, status);
 	s->tmpl_len = n;
 	s->tmpl_sum = out[len - 1];
@@ -79,24 +80,51 @@ static void reject(struct stub *s)
 
 static bool in_range(struct stub *s, uint32_t addr, uint32_t len)
 {
-	return (uint64_t)addr + len <= s->flash_size;
+	return (uint64_t)addr + len <= s->check_size;
 }
 
-/* Sector erase as hal_spiflash does it: unaligned start = nothing (§2.3). */
+/* Commands this stub has (the rest get the type error). */
+static bool served(struct stub *s, uint8_t type)
+{
+	if (!s->cfg->types)
+		return type <= s->cfg->max_type;
+	return memchr(s->cfg->types, type, s->cfg->n_types) != NULL;
+}
+
+/* Sector erase per the stub's rule (eswin.md §2.3, a5-stub-families.md
+ * §2.6); sectors past the flash the model holds are left alone. */
 static void erase_sectors(struct stub *s, uint32_t addr, uint32_t len)
 {
 	uint32_t n = (len + 4095) / 4096;
-	if (addr % 4096)
-		return;
-	for (uint32_t i = 0; i < n && addr + i * 4096 < s->flash_size; i++) {
+	switch (s->cfg->erase_rule) {
+	case A5_ERASE_ALIGNED:
+		if (addr % 4096)
+			return;
+		break;
+	case A5_ERASE_ROUND_DOWN:
+		if (len == 0 || len >= 0x80000000u)
+			return;
+		addr &= ~4095u;
+		break;
+	case A5_ERASE_COVER:
+		if (len == 0)
+			return;
+		n = (uint32_t)((((uint64_t)addr + len + 4095) & ~(uint64_t)4095) - (addr & ~4095u)) / 4096;
+		addr &= ~4095u;
+		break;
+	}
+	for (uint32_t i = 0; i < n && (uint64_t)addr + i * 4096 + 4096 <= s->flash_size; i++) {
 		memset(s->flash + addr + i * 4096, 0xFF, 4096);
 		iotflash_sim_busy(s->sim, s->cfg->erase_4k_us);
 	}
 }
 
-/* NOR programming clears bits only; past the end of flash the address wraps. */
+/* NOR programming clears bits only; past the end of flash the address wraps
+ * (ECR6600) or nothing is written (the others' range-checked drivers). */
 static void program(struct stub *s, uint32_t addr, const uint8_t *data, size_t n)
 {
+	if (s->cfg->range_size && (uint64_t)addr + n > s->flash_size)
+		return;
 	for (size_t i = 0; i < n; i++)
 		s->flash[(addr + i) % s->flash_size] &= data[i];
 	iotflash_sim_busy(s->sim, (uint64_t)s->cfg->program_256_us * ((n + 255) / 256));
@@ -197,6 +225,13 @@ static int xm_send(struct stub *s, const uint8_t *src, uint32_t len)
 /* 0x97 output: words through the aligning buffer; false past addr+len. */
 static bool z_out(struct stub *s, uint32_t addr, uint32_t len, uint32_t *done, const uint8_t *p, size_t n)
 {
+	if (s->cfg->z_any_len) {  /* programmed as decoded (a5-stub-families.md §2.7) */
+		if ((uint64_t)*done + n > len)
+			return false;
+		program(s, addr + *done, p, n);
+		*done += (uint32_t)n;
+		return true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		s->rem[s->rem_n++] = p[i];
 		if (s->rem_n < 4)
@@ -377,7 +412,7 @@ out:
 
 static uint8_t *xip_or_null(struct stub *s, uint32_t cpu_addr, uint32_t len)
 {
-	const uint32_t xip = 0x00800000;
+	const uint32_t xip = s->cfg->xip_base ? s->cfg->xip_base : 0x00800000;
 	if (cpu_addr >= xip && (uint64_t)cpu_addr - xip + len <= s->flash_size)
 		return s->flash + (cpu_addr - xip);
 	return NULL;
@@ -389,9 +424,15 @@ static int dispatch(struct stub *s, uint8_t type)
 	uint8_t digest[IOTFLASH_SUM_MAX], id[A5_FLASH_ID_DATA];
 	static const uint8_t sync[4] = { 'c', 'n', 'y', 's' };
 
+	if (!served(s, type)) {
+		reject(s);
+		return 0;
+	}
 	switch (type) {
 	case A5_CMD_SYN:
-		if (memcmp(s->param, sync, 4) == 0) {
+		if (memcmp(s->param, sync, 4) == 0 && s->cfg->syn_sum_fresh) {
+			reply(s, type, NULL, 0, A5_ST_OK);
+		} else if (memcmp(s->param, sync, 4) == 0) {
 			uint8_t out[6] = { A5_REPLY_MAGIC, 0, 0, 0, 0, s->tmpl_sum };  /* sum not recomputed */
 			s->tmpl_len = 0;
 			iotflash_sim_write(s->sim, out, sizeof out);
@@ -408,8 +449,8 @@ static int dispatch(struct stub *s, uint8_t type)
 		reply(s, type, NULL, 0, A5_ST_OK);
 		return 0;
 	case A5_CMD_CHIP_ERASE:
-		if (s->flash_size)
-			memset(s->flash, 0xFF, s->flash_size);
+		if (s->flash_size > s->cfg->chip_erase_from)
+			memset(s->flash + s->cfg->chip_erase_from, 0xFF, s->flash_size - s->cfg->chip_erase_from);
 		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->chip_erase_ms * 1000);
 		reply(s, type, NULL, 0, A5_ST_OK);
 		return 0;
@@ -439,7 +480,9 @@ static int dispatch(struct stub *s, uint8_t type)
 			reply(s, type, NULL, 0, A5_ST_ADDRESS);
 			return 0;
 		}
-		iotflash_checksum_compute(IOTFLASH_SUM_SHA256, s->flash + addr, len, digest);
+		if ((uint64_t)addr + len > s->flash_size)  /* [unknown] past the real flash: the part that exists */
+			len = addr < s->flash_size ? s->flash_size - addr : 0;
+		iotflash_checksum_compute(IOTFLASH_SUM_SHA256, s->flash + (addr < s->flash_size ? addr : 0), len, digest);
 		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->sha_kib_us * ((len + 1023) / 1024));
 		reply(s, type, digest, A5_SHA256_DATA, A5_ST_OK);
 		return 0;
@@ -470,7 +513,10 @@ static int dispatch(struct stub *s, uint8_t type)
 		return xm_receive_z(s, addr, len);
 	case A5_CMD_XM_READ_Z: {
 		int level = s->param[8] >= 1 && s->param[8] <= 10 ? s->param[8] : 5;  /* stub range 1..10 */
-		if (!in_range(s, addr, len)) {  /* [inferred] the source's handler is range-checked like 0x09 */
+		/* [inferred] the ECR6600 source's handler is range-checked like 0x09;
+		 * the others' is not (a5-stub-families.md §2.5): the model has no
+		 * memory past its flash to compress. */
+		if (!in_range(s, addr, len) || (uint64_t)addr + len > s->flash_size) {
 			reply(s, type, NULL, 0, A5_ST_ADDRESS);
 			return 0;
 		}
@@ -479,7 +525,7 @@ static int dispatch(struct stub *s, uint8_t type)
 	}
 	case A5_CMD_XM_READ:  /* no range check (§2.3): past the end reads wrap */
 	case A5_CMD_XM_READ_MEM: {
-		uint8_t *src = type == A5_CMD_XM_READ ? (in_range(s, addr, len) ? s->flash + addr : NULL)
+		uint8_t *src = type == A5_CMD_XM_READ ? ((uint64_t)addr + len <= s->flash_size ? s->flash + addr : NULL)
 		                                      : xip_or_null(s, addr, len);
 		reply(s, type, NULL, 0, A5_ST_OK);
 		if (!src) {  /* memory the model does not hold reads as zeros (at most 64 KiB) */
@@ -491,10 +537,11 @@ static int dispatch(struct stub *s, uint8_t type)
 		return xm_send(s, src, len);
 	}
 	case A5_CMD_EFUSE: {
-		uint8_t efuse[A5_EFUSE_DATA];
-		for (unsigned i = 0; i < sizeof efuse; i++)
+		uint8_t efuse[1024];
+		uint16_t n = s->cfg->efuse_len ? s->cfg->efuse_len : A5_EFUSE_DATA;
+		for (unsigned i = 0; i < n; i++)
 			efuse[i] = (uint8_t)(i * 29 + 7);  /* layout [unknown]: a fixed pattern */
-		reply(s, type, efuse, sizeof efuse, A5_ST_OK);
+		reply(s, type, efuse, n, A5_ST_OK);
 		return 0;
 	}
 	default:
@@ -513,18 +560,25 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 	s.sim = sim;
 	s.cfg = cfg;
 	s.flash = iotflash_sim_flash(sim, &s.flash_size);
-	switch ((cfg->flash_id >> 16) & 0xFF) {  /* the stub knows three capacities (§2.3) */
+	if (cfg->range_size) {
+		s.check_size = cfg->range_size;
+	} else switch ((cfg->flash_id >> 16) & 0xFF) {  /* the stub knows three capacities (§2.3) */
 	case 0x14: case 0x15: case 0x16:
 		if (s.flash_size < (1u << ((cfg->flash_id >> 16) & 0xFF)))
-			s.flash_size = 0;
+			s.check_size = s.flash_size = 0;
 		else
-			s.flash_size = 1u << ((cfg->flash_id >> 16) & 0xFF);
+			s.check_size = s.flash_size = 1u << ((cfg->flash_id >> 16) & 0xFF);
 		break;
 	default:
-		s.flash_size = 0;
+		s.check_size = s.flash_size = 0;
 		iotflash_sim_write(sim, "flash!", 6);
 	}
 	iotflash_sim_discard_input(sim);  /* the stub flushes its receive FIFO at start */
+	if (cfg->select_uart) {  /* the first byte picks the UART and is lost, then a flush */
+		if ((r = getc_ms(&s, &b, -1)) < 0)
+			return r;
+		iotflash_sim_discard_input(sim);
+	}
 	for (;;) {
 		uint16_t len;
 		if ((r = getc_ms(&s, &b, -1)) < 0)
@@ -549,7 +603,7 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 			}
 			if ((r = getc_ms(&s, &chk, -1)) < 0)
 				return r;
-			if (chk != sum || head[0] > cfg->max_type) {
+			if (chk != sum || (!cfg->types && head[0] > cfg->max_type)) {
 				reject(&s);
 				continue;
 			}

@@ -17,6 +17,22 @@ struct a5_model_cfg {
 	uint32_t program_256_us;
 	uint32_t chip_erase_ms;
 	uint32_t sha_kib_us;       /* SHA-256 over the XIP window, per KiB */
+	/* Where the GUI's other stubs differ (docs/protocols/a5-stub-families.md
+	 * §2); all zero = the ECR6600 custom stub. */
+	const uint8_t *types;      /* TYPEs served (n_types of them); NULL = all up to max_type */
+	size_t n_types;
+	bool syn_sum_fresh;        /* the SYN reply carries its own sum (§2.2) */
+	bool select_uart;          /* the first byte picks the UART and is dropped, then RX flush (§2.2) */
+	uint32_t range_size;       /* fixed size of the range check (§2.5); 0 = from the flash id */
+	enum a5_erase_rule {
+		A5_ERASE_ALIGNED = 0,  /* ECR6600: unaligned start erases nothing */
+		A5_ERASE_ROUND_DOWN,   /* GD32VW553: ceil(len/4K) sectors from addr rounded down */
+		A5_ERASE_COVER,        /* RDA5981: every sector touching [addr, addr+len) */
+	} erase_rule;
+	uint16_t efuse_len;        /* 0x99 reply size; 0 = 128 */
+	uint32_t xip_base;         /* 0x98 sees flash here; 0 = 0x00800000 */
+	bool z_any_len;            /* 0x97 programs any length (no 4-byte remainder) */
+	uint32_t chip_erase_from;  /* 0x05 keeps [0, chip_erase_from) (RDA5981: sector 0) */
 };
 
 #define A5_MODEL_RAN 1  /* `run` (0x06): the chip left download mode */

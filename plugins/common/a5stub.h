@@ -128,6 +128,9 @@ int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_
 /* Is a stub listening?  (0x90 with a short timeout, no failure recorded.) */
 bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms);
 int a5_flash_id(struct a5_host *h, uint32_t *jedec);
+/* Is a stub listening?  SYN (`cnys`) with a short timeout, no failure
+ * recorded: for stubs without 0x90 (GD32VW553). */
+bool a5_syn(struct a5_host *h, unsigned timeout_ms);
 int a5_erase(struct a5_host *h, uint32_t addr, uint32_t len);
 int a5_chip_erase(struct a5_host *h, unsigned timeout_ms);
 int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]);
