@@ -51,6 +51,8 @@ uint32_t a5_model_real_baud(uint32_t clk, uint32_t baud)
 		{ 1500000, 18, 3 }, { 921600, 8, 11 }, { 806400, 10, 10 }, { 691200, 8, 15 }, { 115200, 8, 87 },
 	};
 	uint32_t div;
+	if (clk == 0)  /* a clock whose divisor is not modelled: the rate asked for */
+		return baud;
 	if (clk == 80000000)
 		for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 			if (fixed[i].baud == baud)

@@ -11,7 +11,7 @@
 struct a5_model_cfg {
 	uint32_t flash_id;         /* JEDEC M | T << 8 | C << 16 as 0x90 reports it */
 	uint32_t link_baud;        /* the rate the stub starts at and `run` returns to */
-	uint32_t uart_clk;         /* UART clock that the divisor rounding uses (Hz) */
+	uint32_t uart_clk;         /* UART clock that the divisor rounding uses (Hz); 0 = exact rates */
 	uint8_t max_type;          /* highest TYPE the stub serves (0x9F custom, 0x07 official) */
 	uint32_t erase_4k_us;      /* flash timings */
 	uint32_t program_256_us;
