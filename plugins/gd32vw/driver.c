@@ -311,8 +311,12 @@ static int gd_open(struct iotflash_dev *dev, void **priv)
 		iotflash_log(dev, IOTFLASH_LOG_INFO, "the stub is already running at %u baud", (unsigned)iotflash_io_baud(dev));
 	} else {
 		uint32_t rate = target && target < GD_ROM_MAX_BAUD ? target : GD_ROM_MAX_BAUD;
-		if ((rc = rom_sync(g, rate)) != IOTFLASH_OK || (rc = rom_identify(g)) != IOTFLASH_OK ||
-		    (rc = upload_stub(g)) != IOTFLASH_OK) {
+		if ((rc = rom_sync(g, rate)) == IOTFLASH_OK) {
+			iotflash_dev_answered(dev);  /* failures past here are the ROM's or the stub's */
+			if ((rc = rom_identify(g)) == IOTFLASH_OK)
+				rc = upload_stub(g);
+		}
+		if (rc != IOTFLASH_OK) {
 			iotflash_io_set_parity(dev, 'N');
 			goto fail;
 		}
