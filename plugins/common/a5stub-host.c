@@ -228,9 +228,11 @@ static unsigned block_ms(struct a5_host *h)
 /* Drop bytes until the line has been quiet for QUIET_MS (at most max_ms). */
 static void settle(struct a5_host *h, unsigned max_ms)
 {
-	uint64_t end = iotflash_now_ms() + max_ms;
+	uint64_t end = iotflash_now_ms() + max_ms, now;
 	uint8_t junk[256];
-	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, QUIET_MS) > 0)
+	/* Never wait past max_ms for the quiet (a 40 ms settle must not take 0.4 s). */
+	while ((now = iotflash_now_ms()) < end &&
+	       iotflash_io_read(h->dev, junk, sizeof junk, end - now < QUIET_MS ? (unsigned)(end - now) : QUIET_MS) > 0)
 		;
 }
 

@@ -20,7 +20,7 @@
 #define SYNC_TRY_MS      100      /* GUI: 100 ms for the sync answer */
 #define SYNC_NOTICE_MS   3000
 #define SYNC_TIMEOUT_MS  25000
-#define ROM_BYTE_MS      2000     /* GUI: 2 s for every other ROM byte */
+#define ROM_BYTE_MS      300      /* GUI: 2 s; the ROM answers at once (SRAM), and a lost byte costs this much */
 #define PIECE_TRIES      5
 #define STUB_SETTLE_MS   10       /* GUI: 10 ms before the UART-selection byte */
 #define STUB_START_TRIES 3
