@@ -189,6 +189,7 @@ FAMILIES = [
     ("ln882h", ["gen-ln882h-loader.py", "gui", "ln882h"], 0x7000),
     ("rtl8720c", None, 0x10000),
     ("w800", ["gen-w80x-stub.py"], 0x10000),
+    ("gd32vw553", ["gen-a5-family-stub.py", "gd32vw553"], 0xA000),
 ]
 
 

@@ -50,6 +50,11 @@ if have eswin; then
 	export LOADER_ecr6600=$T/ecr6600.bin LOADER_tr6260=$T/tr6260.bin
 	models+=(ecr6600 tr6260); plugin_dirs+=("$build/plugins/eswin/.libs")
 fi
+if have gd32vw; then
+	python3 "$root/tests/e2e/gen-a5-family-stub.py" gd32vw553 "$T/gd32vw553.bin"
+	export LOADER_gd32vw553=$T/gd32vw553.bin
+	models+=(gd32vw553); plugin_dirs+=("$build/plugins/gd32vw/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
 export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb
