@@ -39,6 +39,7 @@ static const struct iotflash_obk_platform platforms[] = {
 	{"rtl8720c", 'D', 32, 24, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"rtl8720d", 'C', 64, 64, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"gd32vw553", 'A', 48, 48, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "obks"},
+	{"rda5981", 'D', 32, 29, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 };
 
 const struct iotflash_obk_platform *iotflash_obk_platform(const char *chip)

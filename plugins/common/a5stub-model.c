@@ -40,6 +40,16 @@ struct stub {
 #define XM_Z_POLL_MS 100       /* 0x96: up to 10 reads of 0.1 s for the receiver's start */
 #define XM_Z_ACK_MS 500
 
+/* The capacity table of the RDA5981/OPL1000A2 stubs (a5-stub-families.md §2.5). */
+uint32_t a5_model_table_size(uint8_t c)
+{
+	if (c >= 0x33 && c <= 0x3A)
+		c = (uint8_t)(c - 0x20);
+	if (c >= 0x13 && c <= 0x1C)
+		return 512u * 1024 << (c - 0x13);
+	return 1u << 20;
+}
+
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -473,7 +483,7 @@ static int dispatch(struct stub *s, uint8_t type)
 		s->tmpl_len = 0;
 		s->tmpl_sum = out[n - 1];
 		iotflash_sim_set_baud(s->sim, real);
-		iotflash_sim_wait(s->sim, 50);
+		iotflash_sim_wait(s->sim, s->cfg->baud_ack_ms ? s->cfg->baud_ack_ms : 50);
 		iotflash_sim_write(s->sim, out, n);
 		return 0;
 	}
@@ -487,6 +497,28 @@ static int dispatch(struct stub *s, uint8_t type)
 		iotflash_checksum_compute(IOTFLASH_SUM_SHA256, s->flash + (addr < s->flash_size ? addr : 0), len, digest);
 		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->sha_kib_us * ((len + 1023) / 1024));
 		reply(s, type, digest, A5_SHA256_DATA, A5_ST_OK);
+		return 0;
+	case A5_CMD_CRC:
+		if (s->cfg->crc_kind == A5_CRC_NONE) {
+			reject(s);
+			return 0;
+		}
+		if (!in_range(s, addr, len) || (uint64_t)addr + len > s->flash_size) {
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		{
+			/* JAMCRC: zlib's CRC-32 without its final XOR, sent little-endian;
+			 * the handler leaves DATA_LEN 0x20 in the template (§2.4). */
+			uint32_t crc = (uint32_t)crc32(0, s->flash + addr, len) ^ 0xFFFFFFFFu;
+			uint8_t out[A5_REPLY_OVERHEAD + 4], c[4] = { (uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
+			                                             (uint8_t)(crc >> 24) };
+			size_t n = a5_encode_reply(out, type, 0x20, c, 4, A5_ST_OK);
+			iotflash_sim_busy(s->sim, (uint64_t)s->cfg->sha_kib_us * ((len + 1023) / 1024));
+			s->tmpl_len = 0x20;
+			s->tmpl_sum = out[n - 1];
+			iotflash_sim_write(s->sim, out, n);
+		}
 		return 0;
 	case A5_CMD_FLASH_ID:
 		id[0] = (uint8_t)s->cfg->flash_id;
@@ -564,6 +596,8 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 	s.flash = iotflash_sim_flash(sim, &s.flash_size);
 	if (cfg->range_size) {
 		s.check_size = cfg->range_size;
+	} else if (cfg->size_table) {
+		s.check_size = a5_model_table_size((uint8_t)(cfg->flash_id >> 16));
 	} else switch ((cfg->flash_id >> 16) & 0xFF) {  /* the stub knows three capacities (§2.3) */
 	case 0x14: case 0x15: case 0x16:
 		if (s.flash_size < (1u << ((cfg->flash_id >> 16) & 0xFF)))

@@ -33,6 +33,12 @@ struct a5_model_cfg {
 	uint32_t xip_base;         /* 0x98 sees flash here; 0 = 0x00800000 */
 	bool z_any_len;            /* 0x97 programs any length (no 4-byte remainder) */
 	uint32_t chip_erase_from;  /* 0x05 keeps [0, chip_erase_from) (RDA5981: sector 0) */
+	bool size_table;           /* range-check size from the JEDEC capacity table of §2.5 (RDA5981) */
+	enum a5_crc_kind {
+		A5_CRC_NONE = 0,       /* no 0x8F */
+		A5_CRC_JAMCRC,         /* RDA5981: CRC-32 without final XOR, DATA_LEN field 0x20 (§2.4) */
+	} crc_kind;
+	uint16_t baud_ack_ms;      /* 0x07: delay before the ACK at the new rate; 0 = 50 */
 };
 
 #define A5_MODEL_RAN 1  /* `run` (0x06): the chip left download mode */
@@ -44,5 +50,8 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg);
 /* The rate the stub's UART really runs at when asked for `baud` (§2.7);
  * 0 when the divisor rounds to 0 (the source divides by zero). */
 uint32_t a5_model_real_baud(uint32_t clk, uint32_t baud);
+/* The range-check size the RDA5981/OPL1000A2 stubs take from a JEDEC capacity
+ * byte (a5-stub-families.md §2.5). */
+uint32_t a5_model_table_size(uint8_t capacity);
 
 #endif
