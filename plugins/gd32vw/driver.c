@@ -95,23 +95,29 @@ static int rom_cmd(struct gd *g, uint8_t cmd)
 	return rom_ack(g);
 }
 
-/* `7F` at 8E1 until the ROM answers 79 (or 1F: already synced, §3.1). */
+/* `7F` at 8E1 until the ROM answers 79 (or 1F: already synced, §3.1).  A ROM
+ * that auto-bauded on a stray `7F` (a reset in the middle of a transfer: the
+ * host's data goes on) stays at that rate: the stub's rates are tried too. */
 static int rom_sync(struct gd *g, uint32_t rate)
 {
+	uint32_t rates[3] = { rate, iotflash_dev_target_baud(g->dev), STUB_BAUD };
 	uint64_t start = iotflash_now_ms();
 	bool told = false;
 	int rc;
 
-	if ((rc = iotflash_io_set_baud(g->dev, rate)) != IOTFLASH_OK)
-		return iotflash_fail(g->dev, rc, "the port refuses %u baud", (unsigned)rate);
 	if ((rc = iotflash_io_set_parity(g->dev, 'E')) != IOTFLASH_OK)
 		return iotflash_fail(g->dev, rc, "the port cannot do even parity (8E1), which the GD32VW553 ROM needs");
-	while (iotflash_now_ms() - start < SYNC_TIMEOUT_MS) {
+	for (unsigned i = 0; iotflash_now_ms() - start < SYNC_TIMEOUT_MS; i++) {
 		static const uint8_t sync = GD_SYNC;
+		uint32_t r = rates[i % 3];
 		uint8_t b;
 		int n;
 		if (iotflash_dev_cancelled(g->dev))
 			return iotflash_fail(g->dev, IOTFLASH_ERR_CANCELLED, "cancelled");
+		if (r == 0 || (i % 3 && (r == rate || (i % 3 == 2 && r == rates[1]))))
+			continue;
+		if ((rc = iotflash_io_set_baud(g->dev, r)) != IOTFLASH_OK)
+			return iotflash_fail(g->dev, rc, "the port refuses %u baud", (unsigned)r);
 		iotflash_io_flush_input(g->dev);
 		if ((rc = send(g, &sync, 1)) != IOTFLASH_OK)
 			return rc;
