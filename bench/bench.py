@@ -190,6 +190,7 @@ FAMILIES = [
     ("rtl8720c", None, 0x10000),
     ("w800", ["gen-w80x-stub.py"], 0x10000),
     ("gd32vw553", ["gen-a5-family-stub.py", "gd32vw553"], 0xA000),
+    ("rda5981", ["gen-a5-family-stub.py", "rda5981"], 0x1000),
 ]
 
 

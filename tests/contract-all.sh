@@ -55,6 +55,11 @@ if have gd32vw; then
 	export LOADER_gd32vw553=$T/gd32vw553.bin
 	models+=(gd32vw553); plugin_dirs+=("$build/plugins/gd32vw/.libs")
 fi
+if have rda5981; then
+	python3 "$root/tests/e2e/gen-a5-family-stub.py" rda5981 "$T/rda5981.bin"
+	export LOADER_rda5981=$T/rda5981.bin
+	models+=(rda5981); plugin_dirs+=("$build/plugins/rda5981/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
 export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb

@@ -68,6 +68,8 @@ bad "-c bl602 against a BK7231N" 40 "no answer.*(BOOT|handshake)" $I "${P[@]}" -
 bad "-c w800 against a BK7231N" 40 "no .C. from the chip|download mode" $I "${P[@]}" -c w800 chip-id
 bad "-c gd32vw553 with a --loader that does not exist" 10 "loader|no such file" $I "${P[@]}" -c gd32vw553 \
 	--loader "$T/no-such-stub.bin" chip-id
+bad "-c rda5981 with a --loader that does not exist" 10 "loader|no such file" $I "${P[@]}" -c rda5981 \
+	--loader "$T/no-such-stub.bin" chip-id
 
 # --- the chip name
 bad "unknown chip" 10 "unknown chip 'bk9999'.*list-chips" $I "${P[@]}" -c bk9999 chip-id

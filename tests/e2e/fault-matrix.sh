@@ -13,6 +13,7 @@ python3 "$SRC/gen-bl60x-loader.py" bl602 "$T/bl602.bin"
 python3 "$SRC/gen-ln882h-loader.py" gui ln882h "$T/ln882h.bin"
 python3 "$SRC/gen-w80x-stub.py" "$T/w800.bin"
 python3 "$SRC/gen-a5-family-stub.py" gd32vw553 "$T/gd32vw553.bin"
+python3 "$SRC/gen-a5-family-stub.py" rda5981 "$T/rda5981.bin"
 READ=0x40000
 
 # family CHIP: its flash image in $T/orig.bin, loader options in L, app offset in APP
@@ -22,6 +23,7 @@ family() {
 	case $1 in
 	bk7231n) APP=0x11000; cp "$(image bk7231n)" "$T/orig.bin" ;;
 	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	rda5981) APP=0x10000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac
 }
@@ -112,7 +114,7 @@ noisy() {
 }
 
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 gd32vw553}; do
+for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 gd32vw553 rda5981}; do
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls
@@ -125,6 +127,9 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 gd32vw55
 		steps_down $chip ceiling=921600:0.003 7 ;;
 	# GD32VW553: ROM at 8E1 and a 36 KiB stub upload per connect (2 MiB 'I' part).
 	gd32vw553) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+		survives $chip stall=2e-5:60ms 7 stalls ;;
+	# RDA5981: shell at 921600, the stub in checksummed 1 KiB loadb pieces (1 MiB flash).
+	rda5981) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls ;;
 	bk7231n) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
