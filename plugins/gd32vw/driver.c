@@ -26,6 +26,12 @@
 #define STUB_START_TRIES 3
 #define READ_LEVEL       2        /* the GUI's 0x96 level for GD32VW553 (§0) */
 
+/* The product ID's flash size the last time this process met the ROM: a
+ * session that connects again (after a reset or a lost link) and finds the
+ * stub running has no other way to learn it, and must report the same size
+ * to go on. */
+static uint32_t last_pid_size;
+
 struct gd {
 	struct iotflash_dev *dev;
 	struct a5_host h;
@@ -108,18 +114,22 @@ static int rom_sync(struct gd *g, uint32_t rate)
 	if ((rc = iotflash_io_set_parity(g->dev, 'E')) != IOTFLASH_OK)
 		return iotflash_fail(g->dev, rc, "the port cannot do even parity (8E1), which the GD32VW553 ROM needs");
 	for (unsigned i = 0; iotflash_now_ms() - start < SYNC_TIMEOUT_MS; i++) {
-		static const uint8_t sync = GD_SYNC;
-		uint32_t r = rates[i % 3];
+		static const uint8_t sync[2] = { GD_SYNC, GD_SYNC };
+		/* Three tries in four at the ROM rate, in a row: a ROM already in
+		 * its command loop pairs two `7F`s and answers 1F.  Every fourth at
+		 * one of the stub's rates, with both bytes at once. */
+		unsigned alt = i % 4 == 3 ? 1 + (i / 4) % 2 : 0;
+		uint32_t r = rates[alt];
 		uint8_t b;
 		int n;
 		if (iotflash_dev_cancelled(g->dev))
 			return iotflash_fail(g->dev, IOTFLASH_ERR_CANCELLED, "cancelled");
-		if (r == 0 || (i % 3 && (r == rate || (i % 3 == 2 && r == rates[1]))))
+		if (alt && (r == 0 || r == rate || (alt == 2 && r == rates[1])))
 			continue;
 		if ((rc = iotflash_io_set_baud(g->dev, r)) != IOTFLASH_OK)
 			return iotflash_fail(g->dev, rc, "the port refuses %u baud", (unsigned)r);
 		iotflash_io_flush_input(g->dev);
-		if ((rc = send(g, &sync, 1)) != IOTFLASH_OK)
+		if ((rc = send(g, sync, alt ? 2 : 1)) != IOTFLASH_OK)
 			return rc;
 		n = iotflash_io_read(g->dev, &b, 1, SYNC_TRY_MS);
 		if (n < 0)
@@ -171,8 +181,10 @@ static int rom_identify(struct gd *g)
 			if (rc == -3)
 				return iotflash_fail(g->dev, IOTFLASH_ERR_UNSUPPORTED,
 				                     "product id \"%s\": byte 2 is neither 'I' (2 MiB) nor 'M' (4 MiB)", g->pid);
-			if (rc == 0)
+			if (rc == 0) {
+				last_pid_size = g->flash_size;
 				return IOTFLASH_OK;
+			}
 		}
 		if (r < 0)
 			return r;
@@ -317,7 +329,10 @@ static int gd_open(struct iotflash_dev *dev, void **priv)
 		iotflash_log(dev, IOTFLASH_LOG_INFO, "the stub is already running at %u baud", (unsigned)iotflash_io_baud(dev));
 	} else {
 		uint32_t rate = target && target < GD_ROM_MAX_BAUD ? target : GD_ROM_MAX_BAUD;
-		if ((rc = rom_sync(g, rate)) == IOTFLASH_OK) {
+		const uint8_t *ld;
+		size_t ldlen;
+		/* No loader, no ROM stage: say so before the ROM locks onto a rate. */
+		if ((rc = iotflash_dev_loader(dev, &ld, &ldlen)) == IOTFLASH_OK && (rc = rom_sync(g, rate)) == IOTFLASH_OK) {
 			iotflash_dev_answered(dev);  /* failures past here are the ROM's or the stub's */
 			if ((rc = rom_identify(g)) == IOTFLASH_OK)
 				rc = upload_stub(g);
@@ -355,7 +370,9 @@ static int gd_detect(void *priv, struct iotflash_chip_info *info)
 	/* No flash-ID command in the stub (§2.3): the ROM's product ID gives
 	 * the size; a stub found running leaves only the database's. */
 	info->flash_id = 0;
-	info->flash_size = g->flash_size ? g->flash_size : info->chip ? info->chip->flash_size : 0;
+	info->flash_size = g->flash_size   ? g->flash_size
+	                   : last_pid_size ? last_pid_size
+	                   : info->chip    ? info->chip->flash_size : 0;
 	if (g->pid[0]) {
 		snprintf(info->loader_version, sizeof info->loader_version, "ISP ROM v%u.%u + A5 RAM stub",
 		         g->rom_version >> 4, g->rom_version & 15);
