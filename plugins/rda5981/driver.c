@@ -238,7 +238,10 @@ static int rda_open(struct iotflash_dev *dev, void **priv)
 	if (stub_running(d)) {
 		iotflash_log(dev, IOTFLASH_LOG_INFO, "the stub is already running at %u baud", (unsigned)iotflash_io_baud(dev));
 	} else {
-		if ((rc = rom_prompt(d)) != IOTFLASH_OK)
+		const uint8_t *ld;
+		size_t ldlen;
+		/* No loader: say so at once, not after waiting for the shell. */
+		if ((rc = iotflash_dev_loader(dev, &ld, &ldlen)) != IOTFLASH_OK || (rc = rom_prompt(d)) != IOTFLASH_OK)
 			goto fail;
 		iotflash_dev_answered(dev);
 		if ((rc = upload_stub(d)) != IOTFLASH_OK)
