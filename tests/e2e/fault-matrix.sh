@@ -24,6 +24,9 @@ family() {
 	bk7231n) APP=0x11000; cp "$(image bk7231n)" "$T/orig.bin" ;;
 	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	rda5981) APP=0x10000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	# 4 MiB ('M' part, as the database says): a session that finds the stub
+	# running cannot ask the ROM for the product id and takes the database's size.
+	gd32vw553) APP=0x10000; head -c $((4 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac
 }
@@ -142,7 +145,7 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 gd32vw55
 	# Spontaneous resets: the engine connects again and goes on.  Loader
 	# families upload tens of KiB per connect, so they meet fewer resets.
 	case $chip in
-	bl602) survives $chip reset=1e-5 7 resets ;;
+	bl602|gd32vw553|rda5981) survives $chip reset=1e-5 7 resets ;;
 	ln882h) survives $chip reset=5e-6 1 resets ;;
 	*) survives $chip reset=3e-5 1 resets ;;
 	esac
