@@ -144,15 +144,28 @@ static void rom_recover(struct rda *d)
 	wait_text(d, RDA_PROMPT, TEXT_MS);
 }
 
-static int upload_stub(struct rda *d)
+/* `checksum 1` over the whole image, as the GUI checks it: a chip reset in
+ * the middle of the pieces leaves RAM without the earlier ones. */
+static int image_ok(struct rda *d, const uint8_t *data, size_t len)
 {
-	const uint8_t *data;
 	char line[RDA_LINE_MAX];
-	size_t len, n;
+	size_t n = rda_checksum_line(line, sizeof line, RDA_STUB_ADDR, (uint32_t)len);
+	uint32_t crc;
+	int r;
+
+	text_reset(d);
+	if ((r = send(d, line, n)) != IOTFLASH_OK)
+		return r;
+	if ((r = wait_text(d, RDA_PROMPT, TEXT_MS)) != 1)
+		return r < 0 ? r : 0;
+	return rda_parse_crc(d->text, &crc) && crc == rda_jamcrc(data, len);
+}
+
+static int load_pieces(struct rda *d, const uint8_t *data, size_t len)
+{
+	size_t n;
 	int rc;
 
-	if ((rc = iotflash_dev_loader(d->dev, &data, &len)) != IOTFLASH_OK)
-		return rc;
 	for (size_t off = 0; off < len; off += PIECE) {
 		int t;
 		n = len - off < PIECE ? len - off : PIECE;
@@ -170,6 +183,30 @@ static int upload_stub(struct rda *d)
 			                     "the RDA5981 shell did not take the stub at 0x%08x (loadb/checksum failed %d times)",
 			                     (unsigned)(RDA_STUB_ADDR + off), PIECE_TRIES);
 	}
+	return IOTFLASH_OK;
+}
+
+static int upload_stub(struct rda *d)
+{
+	const uint8_t *data;
+	char line[RDA_LINE_MAX];
+	size_t len, n;
+	int rc, t;
+
+	if ((rc = iotflash_dev_loader(d->dev, &data, &len)) != IOTFLASH_OK)
+		return rc;
+	for (t = 0; t < 3; t++) {
+		if ((rc = load_pieces(d, data, len)) != IOTFLASH_OK)
+			return rc;
+		if ((rc = image_ok(d, data, len)) < 0)
+			return rc;
+		if (rc == 1)
+			break;
+		iotflash_log(d->dev, IOTFLASH_LOG_WARN, "the stub in RAM is not what was sent (a reset?); loading it again");
+		rom_recover(d);
+	}
+	if (t == 3)
+		return iotflash_fail(d->dev, IOTFLASH_ERR_PROTOCOL, "the RDA5981 shell did not keep the stub in RAM");
 	n = rda_go_line(line, sizeof line, RDA_STUB_ENTRY);
 	text_reset(d);
 	if ((rc = send(d, line, n)) != IOTFLASH_OK)

@@ -145,7 +145,8 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 gd32vw55
 	# Spontaneous resets: the engine connects again and goes on.  Loader
 	# families upload tens of KiB per connect, so they meet fewer resets.
 	case $chip in
-	bl602|gd32vw553|rda5981) survives $chip reset=1e-5 7 resets ;;
+	bl602) survives $chip reset=1e-5 7 resets ;;
+	gd32vw553|rda5981) survives $chip reset=1e-5 2 resets ;;
 	ln882h) survives $chip reset=5e-6 1 resets ;;
 	*) survives $chip reset=3e-5 1 resets ;;
 	esac
