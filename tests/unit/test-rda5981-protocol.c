@@ -52,14 +52,15 @@ END_TEST
 
 START_TEST(stub_frames)
 {
+	static const uint8_t id_reply[] = { 0x5A, 0x90, 0x04, 0x00, 0xC8, 0x40, 0x14, 0x00, 0x00, 0x0A };
+	static const uint8_t crc_reply[] = { 0x5A, 0x8F, 0x20, 0x00, 0xF5, 0x98, 0xAB, 0x0E, 0x00, 0x4F };
 	uint8_t f[32];
 	struct a5_reply r;
 	size_t n, used;
 
 	n = a5_encode(f, A5_CMD_FLASH_ID, NULL, 0);                            /* §6 */
 	check_bytes(f, n, BYTES(0xA5, 0x90, 0x00, 0x00, 0x35));
-	ck_assert_int_eq(a5_decode_reply(BYTES(0x5A, 0x90, 0x04, 0x00, 0xC8, 0x40, 0x14, 0x00, 0x00, 0x0A), 4, true, &r,
-	                                 &used), A5_DECODE_OK);
+	ck_assert_int_eq(a5_decode_reply(id_reply, sizeof id_reply, 4, true, &r, &used), A5_DECODE_OK);
 	ck_assert_uint_eq(r.data[2], 0x14);
 	n = a5_encode_u32(f, A5_CMD_SET_BAUD, 921600);
 	check_bytes(f, n, BYTES(0xA5, 0x07, 0x04, 0x00, 0x00, 0x10, 0x0E, 0x00, 0xCE));
@@ -68,8 +69,7 @@ START_TEST(stub_frames)
 	n = a5_encode_range(f, A5_CMD_CRC, 0x1000, 0x1000);
 	check_bytes(f, n, BYTES(0xA5, 0x8F, 0x08, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x5C));
 	/* 0x8F: DATA_LEN says 0x20 but four bytes follow (§2.4, §2.9: 4096 x FF). */
-	ck_assert_int_eq(a5_decode_reply(BYTES(0x5A, 0x8F, 0x20, 0x00, 0xF5, 0x98, 0xAB, 0x0E, 0x00, 0x4F), 4, true, &r,
-	                                 &used), A5_DECODE_OK);
+	ck_assert_int_eq(a5_decode_reply(crc_reply, sizeof crc_reply, 4, true, &r, &used), A5_DECODE_OK);
 	ck_assert_uint_eq(used, 10);
 	ck_assert_uint_eq(r.len_field, 0x20);
 	ck_assert_uint_eq(r.data[0] | r.data[1] << 8 | r.data[2] << 16 | (uint32_t)r.data[3] << 24, 0x0EAB98F5);
