@@ -214,6 +214,9 @@ FAMILIES = [
     # write goes above the protected sysinfo sector (0xFF000).
     ("xr809", "xr809", ["gen-xradio-stub.py"], 0x100000, "twice", False),  # BROM v1 + RAM stub
     ("xr806", "xr806", None, 0x100000, "twice", False),                    # straight from ROM
+    # GD32VW553 and RDA5981: their ROM stage, then the common A5 stub.
+    ("gd32vw553", "gd32vw553", ["gen-a5-family-stub.py", "gd32vw553"], 0xA000, "sum", False, 4 * MIB),
+    ("rda5981", "rda5981", ["gen-a5-family-stub.py", "rda5981"], 0x10000, "sum", False),
 ]
 
 

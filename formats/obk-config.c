@@ -47,6 +47,8 @@ static const struct iotflash_obk_platform platforms[] = {
 	{"xr809b", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s"},
 	{"xr806", 'D', 32, 27, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 	{"xr872", 'A', 48, 36, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
+	{"gd32vw553", 'A', 48, 48, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "obks"},
+	{"rda5981", 'D', 32, 29, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
 };
 
 const struct iotflash_obk_platform *iotflash_obk_platform(const char *chip)

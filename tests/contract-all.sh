@@ -61,6 +61,16 @@ if have xradio; then
 	export LOADER_xr809=$T/xr809-stub.bin
 	models+=(xr809 xr809b xr872 xr806); plugin_dirs+=("$build/plugins/xradio/.libs")
 fi
+if have gd32vw; then
+	python3 "$root/tests/e2e/gen-a5-family-stub.py" gd32vw553 "$T/gd32vw553.bin"
+	export LOADER_gd32vw553=$T/gd32vw553.bin
+	models+=(gd32vw553); plugin_dirs+=("$build/plugins/gd32vw/.libs")
+fi
+if have rda5981; then
+	python3 "$root/tests/e2e/gen-a5-family-stub.py" rda5981 "$T/rda5981.bin"
+	export LOADER_rda5981=$T/rda5981.bin
+	models+=(rda5981); plugin_dirs+=("$build/plugins/rda5981/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
 export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb

@@ -29,8 +29,9 @@ extern "C" {
  * their own check tells the core, which then reads each block once
  * instead of proving it by a second read or a checksum per block; and
  * iotflash_dev_set_kv() (a key-value store the chip's loader keeps; the
- * driver vtable itself stays fixed).  A 2.2 driver in a 2.1 host would
- * miss these symbols, hence the bump. */
+ * driver vtable itself stays fixed); iotflash_io_set_parity() (a ROM at
+ * 8E1: GD32VW553's ISP ROM).  A 2.2 driver in a 2.1 host would miss these
+ * symbols, hence the bump. */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
 #define IOTFLASH_PLUGIN_ABI_MINOR 2
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
@@ -108,6 +109,8 @@ struct iotflash_transport {
 	int (*set_pin)(void *priv, unsigned pin, bool high);
 	/* List ports this transport can see: one "path\tdescription" per call of emit. */
 	int (*list)(void (*emit)(void *user, const char *port, const char *desc), void *user);
+	/* STREAM, optional: 'N' (8N1, the default) or 'E' (8E1, parity checked). */
+	int (*set_parity)(void *priv, char parity);
 };
 
 struct iotflash_plugin {
@@ -143,6 +146,9 @@ IOTFLASH_API int iotflash_io_write(struct iotflash_dev *dev, const void *buf, si
 IOTFLASH_API int iotflash_io_read(struct iotflash_dev *dev, void *buf, size_t len, unsigned timeout_ms);
 IOTFLASH_API int iotflash_io_set_baud(struct iotflash_dev *dev, uint32_t baud);
 IOTFLASH_API uint32_t iotflash_io_baud(struct iotflash_dev *dev);
+/* Line format: 'N' = 8N1 (every port starts so), 'E' = 8E1 with parity
+ * checked on input.  IOTFLASH_ERR_UNSUPPORTED where the transport has none. */
+IOTFLASH_API int iotflash_io_set_parity(struct iotflash_dev *dev, char parity);
 IOTFLASH_API int iotflash_io_drain(struct iotflash_dev *dev);
 IOTFLASH_API int iotflash_io_flush_input(struct iotflash_dev *dev);
 IOTFLASH_API int iotflash_io_set_lines(struct iotflash_dev *dev, int dtr, int rts);

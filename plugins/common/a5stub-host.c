@@ -125,7 +125,8 @@ static int command_once(struct a5_host *h, const uint8_t *frame, size_t frame_le
 /* Commands that only read, or erase, may simply be sent again. */
 static bool repeatable(uint8_t type)
 {
-	return type == A5_CMD_FLASH_ID || type == A5_CMD_SHA256 || type == A5_CMD_ERASE || type == A5_CMD_EFUSE;
+	return type == A5_CMD_FLASH_ID || type == A5_CMD_SHA256 || type == A5_CMD_ERASE || type == A5_CMD_EFUSE ||
+	       type == A5_CMD_CRC;
 }
 
 int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_t type, uint8_t *out,
@@ -151,6 +152,16 @@ bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
 		return false;
 	*jedec = get32(d) & 0xFFFFFF;
 	return true;
+}
+
+bool a5_syn(struct a5_host *h, unsigned timeout_ms)
+{
+	static const uint8_t cnys[4] = { 'c', 'n', 'y', 's' };
+	uint8_t f[A5_REQ_OVERHEAD + 4];
+	size_t n = a5_encode(f, A5_CMD_SYN, cnys, sizeof cnys);
+
+	iotflash_io_flush_input(h->dev);
+	return send(h, f, n) == IOTFLASH_OK && receive_reply(h, A5_CMD_SYN, NULL, 0, timeout_ms, true) == 0;
 }
 
 int a5_flash_id(struct a5_host *h, uint32_t *jedec)
@@ -190,6 +201,14 @@ int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]
 	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, ms < SHA_MS ? (unsigned)ms : SHA_MS);
 }
 
+int a5_crc(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t crc[4])
+{
+	uint8_t f[16];
+	size_t n = a5_encode_range(f, A5_CMD_CRC, addr, len);
+	uint64_t ms = 500 + (uint64_t)len / 512;  /* as for SHA-256 above */
+	return a5_command(h, f, n, A5_CMD_CRC, crc, 4, ms < SHA_MS ? (unsigned)ms : SHA_MS);
+}
+
 int a5_set_baud(struct a5_host *h, uint32_t baud)
 {
 	uint8_t f[16];
@@ -220,10 +239,11 @@ static unsigned block_ms(struct a5_host *h)
  * that is shorter (the rest of a garbled block before a NAK): at most max_ms. */
 static void settle(struct a5_host *h, unsigned max_ms)
 {
-	uint64_t end = iotflash_now_ms() + max_ms;
-	unsigned quiet = max_ms < QUIET_MS ? max_ms : QUIET_MS;
+	uint64_t end = iotflash_now_ms() + max_ms, now;
 	uint8_t junk[256];
-	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, quiet) > 0)
+	/* Never wait past max_ms for the quiet (a 40 ms settle must not take 0.4 s). */
+	while ((now = iotflash_now_ms()) < end &&
+	       iotflash_io_read(h->dev, junk, sizeof junk, end - now < QUIET_MS ? (unsigned)(end - now) : QUIET_MS) > 0)
 		;
 }
 

@@ -66,6 +66,10 @@ bad "device sends garbage (bl602)" 40 "other data arrived: something else talks"
 kill $fake1 $fake2; wait $fake1 $fake2 2>/dev/null
 bad "-c bl602 against a BK7231N" 40 "no answer.*(BOOT|handshake)" $I "${P[@]}" -c bl602 chip-id
 bad "-c w800 against a BK7231N" 40 "no .C. from the chip|download mode" $I "${P[@]}" -c w800 chip-id
+bad "-c gd32vw553 with a --loader that does not exist" 10 "loader|no such file" $I "${P[@]}" -c gd32vw553 \
+	--loader "$T/no-such-stub.bin" chip-id
+bad "-c rda5981 with a --loader that does not exist" 10 "loader|no such file" $I "${P[@]}" -c rda5981 \
+	--loader "$T/no-such-stub.bin" chip-id
 
 # --- the chip name
 bad "unknown chip" 10 "unknown chip 'bk9999'.*list-chips" $I "${P[@]}" -c bk9999 chip-id

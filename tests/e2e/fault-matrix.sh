@@ -15,6 +15,8 @@ python3 "$SRC/gen-w80x-stub.py" "$T/w800.bin"
 python3 "$SRC/gen-a5-standin.py" rtl8720e "$T/rtl8720e.bin"
 python3 "$SRC/gen-a5-standin.py" rtl8721da "$T/rtl8721da.bin"
 python3 "$SRC/gen-xradio-stub.py" "$T/xr809.bin"
+python3 "$SRC/gen-a5-family-stub.py" gd32vw553 "$T/gd32vw553.bin"
+python3 "$SRC/gen-a5-family-stub.py" rda5981 "$T/rda5981.bin"
 READ=0x40000
 
 # family CHIP: its flash image in $T/orig.bin, loader options in L, app offset in APP
@@ -26,6 +28,10 @@ family() {
 	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	rtl8721da | rtl8720e) APP=0x14000  # 4 MiB as the stub's table says; data, then blank
 		{ head -c $((512 << 10)) /dev/urandom; head -c $((3584 << 10)) /dev/zero | tr '\0' '\377'; } >"$T/orig.bin" ;;
+	rda5981) APP=0x10000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	# 4 MiB ('M' part, as the database says): a session that finds the stub
+	# running cannot ask the ROM for the product id and takes the database's size.
+	gd32vw553) APP=0x10000; head -c $((4 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac
 }
@@ -116,7 +122,7 @@ noisy() {
 }
 
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 xr809}; do
+for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 xr809 gd32vw553 rda5981}; do
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls
@@ -127,6 +133,12 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 xr809}; 
 	rtl8720c) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
 		steps_down $chip ceiling=921600:0.003 7 ;;
+	# GD32VW553: ROM at 8E1 and a 36 KiB stub upload per connect (2 MiB 'I' part).
+	gd32vw553) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+		survives $chip stall=2e-5:60ms 7 stalls ;;
+	# RDA5981: shell at 921600, the stub in checksummed 1 KiB loadb pieces (1 MiB flash).
+	rda5981) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+		survives $chip stall=2e-5:60ms 7 stalls ;;
 	bk7231n) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
 		steps_down $chip ceiling=460800:0.01 7 ;;
@@ -143,6 +155,7 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 xr809}; 
 	# families upload tens of KiB per connect, so they meet fewer resets.
 	case $chip in
 	bl602) survives $chip reset=1e-5 7 resets ;;
+	gd32vw553|rda5981) survives $chip reset=1e-5 2 resets ;;
 	ln882h) survives $chip reset=5e-6 1 resets ;;
 	*) survives $chip reset=3e-5 1 resets ;;
 	esac
