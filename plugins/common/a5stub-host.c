@@ -19,8 +19,12 @@
 #define QUIET_MS        400    /* longer than any gap inside a stub answer */
 #define RECOVER_MS      8000   /* a sending stub resends 10 × (block + 0.3 s) */
 #define BAUD_ACK_MS     2000   /* GUI: 2 s (§2.3) */
-#define SHA_MS          30000  /* GUI: 30 s */
-#define ACK_MS          2000   /* ACK of 0x91/0x92 (GUI: 0.1 s / 2 s) */
+#define SHA_MS          30000  /* GUI: 30 s, the most we wait */
+#define SHA_MS_KIB      2      /* 0.5 MB/s: several times slower than an XIP read */
+#define ACK_MS          300    /* ACK of 0x91/0x92/0x96/0x97: sent at once (GUI: 0.1 s for 0x91) */
+#define ID_MS           300    /* GUI: 0.2 s */
+#define RESYNC_QUIET_MS 60
+#define LONGEST_FRAME   (A5_REQ_OVERHEAD + 65535)
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -102,12 +106,24 @@ short_reply:
 	             : iotflash_fail(h->dev, IOTFLASH_ERR_TIMEOUT, "no reply from the stub to command 0x%02X", type);
 }
 
+static bool probe(struct a5_host *h, uint8_t *d, unsigned timeout_ms);
+
 /* The parser has no timeout: a frame that lost a byte waits for the next
- * one's.  Zeros complete it (a checksum reject) and are ignored after. */
+ * one's.  Zeros complete it (a checksum reject) and are ignored after.  A
+ * flipped DATA_LEN can make the stub wait for up to 64 KiB: when it still
+ * does not answer a flash-id probe, zeros for the longest frame. */
 static void resync(struct a5_host *h)
 {
 	static const uint8_t zeros[A5_REQ_OVERHEAD + 12];
+	uint8_t d[A5_FLASH_ID_DATA], *fill;
 	send(h, zeros, sizeof zeros);
+	settle(h, RESYNC_QUIET_MS * 8);
+	iotflash_io_flush_input(h->dev);
+	if (probe(h, d, ID_MS) || !(fill = calloc(1, LONGEST_FRAME)))
+		return;
+	iotflash_log(h->dev, IOTFLASH_LOG_DEBUG, "the stub does not answer: filling a frame of up to 64 KiB");
+	send(h, fill, LONGEST_FRAME);
+	free(fill);
 	settle(h, QUIET_MS * 4);
 	iotflash_io_flush_input(h->dev);
 }
@@ -141,13 +157,19 @@ int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_
 	return rc;
 }
 
-bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
+static bool probe(struct a5_host *h, uint8_t *d, unsigned timeout_ms)
 {
-	uint8_t f[A5_REQ_OVERHEAD], d[A5_FLASH_ID_DATA];
+	uint8_t f[A5_REQ_OVERHEAD];
 	size_t n = a5_encode(f, A5_CMD_FLASH_ID, NULL, 0);
 
 	iotflash_io_flush_input(h->dev);
-	if (send(h, f, n) != IOTFLASH_OK || receive_reply(h, A5_CMD_FLASH_ID, d, sizeof d, timeout_ms, true) != 0)
+	return send(h, f, n) == IOTFLASH_OK && receive_reply(h, A5_CMD_FLASH_ID, d, A5_FLASH_ID_DATA, timeout_ms, true) == 0;
+}
+
+bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
+{
+	uint8_t d[A5_FLASH_ID_DATA];
+	if (!probe(h, d, timeout_ms))
 		return false;
 	*jedec = get32(d) & 0xFFFFFF;
 	return true;
@@ -157,7 +179,7 @@ int a5_flash_id(struct a5_host *h, uint32_t *jedec)
 {
 	uint8_t f[A5_REQ_OVERHEAD], d[A5_FLASH_ID_DATA];
 	size_t n = a5_encode(f, A5_CMD_FLASH_ID, NULL, 0);
-	int rc = a5_command(h, f, n, A5_CMD_FLASH_ID, d, sizeof d, 1000);
+	int rc = a5_command(h, f, n, A5_CMD_FLASH_ID, d, sizeof d, ID_MS);
 	if (rc == IOTFLASH_OK)
 		*jedec = get32(d) & 0xFFFFFF;  /* M | T << 8 | C << 16 */
 	return rc;
@@ -169,7 +191,7 @@ int a5_erase(struct a5_host *h, uint32_t addr, uint32_t len)
 	size_t n = a5_encode_range(f, A5_CMD_ERASE, addr, len);
 	if (addr % 4096)  /* the stub would answer success and erase nothing (§2.3) */
 		return iotflash_fail(h->dev, IOTFLASH_ERR_ALIGN, "erase 0x%06x: not 4 KiB-aligned", (unsigned)addr);
-	return a5_command(h, f, n, A5_CMD_ERASE, NULL, 0, 2000 + ERASE_MS_4K * ((len + 4095) / 4096));
+	return a5_command(h, f, n, A5_CMD_ERASE, NULL, 0, 500 + ERASE_MS_4K * ((len + 4095) / 4096));
 }
 
 int a5_chip_erase(struct a5_host *h, unsigned timeout_ms)
@@ -183,7 +205,10 @@ int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]
 {
 	uint8_t f[16];
 	size_t n = a5_encode_range(f, A5_CMD_SHA256, addr, len);
-	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, SHA_MS);
+	/* Not the GUI's 30 s for every range: a frame that lost a byte gets no
+	 * answer, and waiting 30 s for each would make a noisy link crawl. */
+	uint64_t ms = 1000 + (uint64_t)SHA_MS_KIB * (len / 1024);
+	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, ms < SHA_MS ? (unsigned)ms : SHA_MS);
 }
 
 int a5_set_baud(struct a5_host *h, uint32_t baud)
@@ -212,12 +237,14 @@ static unsigned block_ms(struct a5_host *h)
 	return iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_ACK_MS;
 }
 
-/* Drop bytes until the line has been quiet for QUIET_MS (at most max_ms). */
+/* Drop bytes until the line has been quiet for QUIET_MS, or max_ms if
+ * shorter (the rest of a garbled block: its resend must not be eaten). */
 static void settle(struct a5_host *h, unsigned max_ms)
 {
 	uint64_t end = iotflash_now_ms() + max_ms;
+	unsigned quiet = max_ms < QUIET_MS ? max_ms : QUIET_MS;
 	uint8_t junk[256];
-	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, QUIET_MS) > 0)
+	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, quiet) > 0)
 		;
 }
 

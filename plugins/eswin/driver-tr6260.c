@@ -20,8 +20,11 @@
 #define ANSWER_MS        2000
 #define BAUD_SETTLE_MS   50      /* host waits before reading the 03 (§3.2) */
 #define ERASE_MS_4K      400
+#define UPLOAD_ANSWER_MS 300     /* type 8 answers at once */
 #define QUIET_MS         300
 #define RECOVER_MS       4000    /* longer than the loader's wait for our 00 */
+#define ABORT_QUIET_MS   30
+#define BLOCK_GAP_MS     50
 
 struct tr {
 	struct iotflash_dev *dev;
@@ -42,13 +45,19 @@ static int answer(struct tr *t, uint8_t *b, unsigned timeout_ms)
 	return n < 0 ? iotflash_fail(t->dev, n, "cannot read from the port") : n;
 }
 
-static void settle(struct tr *t, unsigned max_ms)
+/* Drop input until quiet_ms of silence (at most max_ms). */
+static void settle_quiet(struct tr *t, unsigned quiet_ms, unsigned max_ms)
 {
 	uint64_t end = iotflash_now_ms() + max_ms;
 	uint8_t junk[256];
-	while (iotflash_now_ms() < end && iotflash_io_read(t->dev, junk, sizeof junk, QUIET_MS) > 0)
+	while (iotflash_now_ms() < end && iotflash_io_read(t->dev, junk, sizeof junk, quiet_ms) > 0)
 		;
 	iotflash_io_flush_input(t->dev);
+}
+
+static void settle(struct tr *t, unsigned max_ms)
+{
+	settle_quiet(t, QUIET_MS, max_ms);
 }
 
 /* `cnys`, 50 ms, one byte: 01 (ROM), 02 (loader), else 0 / error. */
@@ -242,19 +251,27 @@ static int tr_read(void *priv, uint32_t addr, uint8_t *buf, uint32_t len)
 	uint8_t ok = ESWIN_RESP_OK;
 	int rc;
 
-	if ((rc = header(t, TR_UPLOAD, addr, len, ANSWER_MS)) != IOTFLASH_OK)
+	if ((rc = header(t, TR_UPLOAD, addr, len, UPLOAD_ANSWER_MS)) != IOTFLASH_OK)
 		return rc;
 	for (uint32_t off = 0; off < len;) {
 		uint32_t n = len - off < TR_BLOCK ? len - off : TR_BLOCK, got = 0;
-		uint64_t deadline = iotflash_now_ms() + iotflash_io_wire_ms(t->dev, n) + ANSWER_MS;
-		while (got < n && iotflash_now_ms() < deadline) {
-			int r = iotflash_io_read(t->dev, buf + off + got, n - got, (unsigned)(deadline - iotflash_now_ms()));
+		/* The loader sends a block in one go: once it flows, a gap means
+		 * a byte was lost, not a slow chip. */
+		for (;;) {
+			unsigned ms = iotflash_io_wire_ms(t->dev, n - got) + (got ? BLOCK_GAP_MS : ANSWER_MS);
+			int r = iotflash_io_read(t->dev, buf + off + got, got ? n - got : 1, ms);
 			if (r < 0)
 				return iotflash_fail(t->dev, r, "cannot read from the port");
 			got += (uint32_t)r;
+			if (r == 0 || got == n)
+				break;
 		}
 		if (got < n) {
-			settle(t, RECOVER_MS);
+			/* A byte was lost: the loader waits for our answer to this
+			 * block; anything but 00 ends the upload (§3.2), at once. */
+			uint8_t no = ESWIN_RESP_FAIL;
+			send(t, &no, 1);
+			settle_quiet(t, ABORT_QUIET_MS, RECOVER_MS);
 			return iotflash_fail(t->dev, IOTFLASH_ERR_TIMEOUT, "read 0x%06x: %u of %u bytes", (unsigned)(addr + off),
 			                     (unsigned)got, (unsigned)n);
 		}
