@@ -15,6 +15,7 @@
 #define XM_ACK_MS       1000   /* per block, on top of its wire time */
 #define XM_BLOCK_GAP_MS 120    /* a block short of a byte: NAK before the stub's 0.3 s */
 #define XM_QUIET_MS     40
+#define XM_PROGRAM_MS   250    /* the stub's ACK after programming 1 KiB */
 #define ERASE_MS_4K     400    /* worst-case NOR sector erase */
 #define QUIET_MS        400    /* longer than any gap inside a stub answer */
 #define RECOVER_MS      8000   /* a sending stub resends 10 × (block + 0.3 s) */
@@ -248,6 +249,18 @@ static void settle(struct a5_host *h, unsigned max_ms)
 		;
 }
 
+/* A receiving stub that lost a byte of a block, or took an STX inside
+ * garbage for a block start, still counts bytes of a block: a resend would
+ * be cut in two.  Zeros complete any block it is in (CRC error, NAK) and are
+ * refused one by one after; then it waits for a block start again. */
+static void realign(struct a5_host *h)
+{
+	static const uint8_t zeros[A5_XM_BLOCK];
+	send(h, zeros, sizeof zeros);
+	settle(h, XM_QUIET_MS);
+	iotflash_io_flush_input(h->dev);
+}
+
 void a5_recover(struct a5_host *h, bool writing)
 {
 	/* A receiving stub takes EOT at any block boundary and ACKs it; a
@@ -452,7 +465,7 @@ static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len,
 		for (;;) {
 			if ((rc = send(h, blk, A5_XM_BLOCK)) != IOTFLASH_OK)
 				return rc;
-			got = block_answer(h, block_ms(h), &b);
+			got = block_answer(h, iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_PROGRAM_MS, &b);
 			if (got < 0) {
 				rc = got;
 				goto fail;
@@ -467,7 +480,7 @@ static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len,
 				rc = IOTFLASH_ERR_CHECKSUM;
 				goto fail;
 			}
-			settle(h, XM_QUIET_MS);
+			realign(h);
 		}
 	}
 	for (int t = 0; t < XM_TRIES; t++) {

@@ -136,8 +136,21 @@ static int try_baud(struct tr *t, uint32_t baud)
 static int raise_baud(struct tr *t)
 {
 	uint32_t target = iotflash_dev_target_baud(t->dev);
-	if (target == 0 || target == t->link_baud || try_baud(t, target) == IOTFLASH_OK)
+	if (target == 0 || target == t->link_baud)
 		return IOTFLASH_OK;
+	/* A lost code or 03 is worth another try before settling lower. */
+	for (int i = 0; i < 3; i++) {
+		if (try_baud(t, target) == IOTFLASH_OK)
+			return IOTFLASH_OK;
+		iotflash_io_set_baud(t->dev, t->link_baud);
+		settle(t, QUIET_MS);
+		if (sync_once(t) != ESWIN_SYNC_LOADER) {
+			iotflash_io_set_baud(t->dev, target);  /* it switched and the 03 was lost */
+			if (sync_once(t) == ESWIN_SYNC_LOADER)
+				return IOTFLASH_OK;
+			iotflash_io_set_baud(t->dev, t->link_baud);
+		}
+	}
 	iotflash_io_set_baud(t->dev, t->link_baud);
 	settle(t, QUIET_MS);
 	if (sync_once(t) == ESWIN_SYNC_LOADER) {
@@ -298,6 +311,17 @@ static int tr_write(void *priv, uint32_t addr, const uint8_t *buf, uint32_t len)
 			return rc;
 		if ((rc = answer(t, &b, iotflash_io_wire_ms(t->dev, n) + ANSWER_MS)) < 0)
 			return rc;
+		if (rc == 0) {
+			/* A byte of ours was lost: the loader still counts this block
+			 * and would write our next header into flash.  Fill the rest
+			 * of the range (the core writes it again), then let it finish. */
+			uint8_t *fill = malloc(len - off);
+			if (fill) {
+				memset(fill, 0xFF, len - off);
+				send(t, fill, len - off);
+				free(fill);
+			}
+		}
 		if (rc == 0 || b != ESWIN_RESP_OK) {
 			settle(t, RECOVER_MS);
 			return iotflash_fail(t->dev, rc == 0 ? IOTFLASH_ERR_TIMEOUT : IOTFLASH_ERR_DEVICE,

@@ -12,6 +12,8 @@ SRC=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
 python3 "$SRC/gen-bl60x-loader.py" bl602 "$T/bl602.bin"
 python3 "$SRC/gen-ln882h-loader.py" gui ln882h "$T/ln882h.bin"
 python3 "$SRC/gen-w80x-stub.py" "$T/w800.bin"
+python3 "$SRC/gen-eswin-loader.py" ecr6600 "$T/ecr6600.bin"
+python3 "$SRC/gen-eswin-loader.py" tr6260 "$T/tr6260.bin"
 READ=0x40000
 
 # family CHIP: its flash image in $T/orig.bin, loader options in L, app offset in APP
@@ -20,7 +22,8 @@ family() {
 	[ -f "$T/$1.bin" ] && L=(--loader "$T/$1.bin")
 	case $1 in
 	bk7231n) APP=0x11000; cp "$(image bk7231n)" "$T/orig.bin" ;;
-	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	ln882h|ecr6600) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	tr6260) APP=0x7000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac
 }
@@ -111,7 +114,26 @@ noisy() {
 }
 
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
+# ESWIN: the ROMs load the loader with no checksum at all (docs/protocols/
+# eswin.md §2.1, §3.1), so a fault inside those 26 KiB (ECR6600) or 17 KiB
+# (TR6260) leaves a chip that never answers until it is reset: the seeds
+# below keep the upload clean (found with the simulator's generator, as the
+# rates above were found by trying), and every later byte meets the faults.
+# What a garbled upload does is the flip=0.05 row: one clear line, nothing
+# written.  The stub/loader must survive 1e-4 of both kinds byte-identical.
+eswin_rows() {
+	local chip=$1 s1e4=$2
+	survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+	survives $chip drop=1e-4,flip=1e-4 "$s1e4" dropped
+	check "$chip [drop=1e-4,flip=1e-4]: bit flips were injected too" injected flipped
+	fails_clearly $chip flip=0.05 3
+}
+
+for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 ecr6600 tr6260}; do
+	case $chip in
+	ecr6600) eswin_rows $chip 718; continue ;;
+	tr6260) eswin_rows $chip 75; continue ;;
+	esac
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls
