@@ -105,7 +105,9 @@ static int upload_loader(struct tr *t)
 			return IOTFLASH_OK;
 	}
 	return iotflash_fail(t->dev, IOTFLASH_ERR_NO_LINK,
-	                     "the loader did not start after the upload: is the --loader file TR6260_Boot.bin?");
+	                     "the loader did not start after the upload: the ROM takes it with no checksum, so a byte "
+	                     "garbled on the line or a --loader file that is not TR6260_Boot.bin leaves the chip hung: "
+	                     "reset it and try again");
 }
 
 /* The code, switch at once, 50 ms, `03` at the new rate, then `02` (§3.2). */

@@ -185,7 +185,9 @@ static int ecr_open(struct iotflash_dev *dev, void **priv)
 			up = a5_probe(&e->h, &e->jedec, STUB_START_MS / 3);
 		if (!up) {
 			rc = iotflash_fail(dev, IOTFLASH_ERR_NO_LINK,
-			                   "the stub did not answer after the upload: is the --loader file the ECR6600 stub?");
+			                   "the stub did not answer after the upload: the ROM takes it with no checksum, so a "
+			                   "byte garbled on the line or a --loader file that is not the ECR6600 stub leaves the chip "
+			                   "hung: reset it and try again");
 			goto fail;
 		}
 	}
