@@ -442,6 +442,9 @@ static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len,
 	size_t n = a5_encode_range(f, cmd, addr, len);
 	uint32_t nblocks = (uint32_t)((dlen + A5_XM_DATA - 1) / A5_XM_DATA), i;
 	unsigned erase_ms = 1000 + ERASE_MS_4K * ((len + 4095) / 4096);
+	/* 0x97 programs its output 4 bytes at a time (§2.5 step 7), and one
+	 * block may inflate to the whole range: allow 1 ms per word then. */
+	unsigned answer_ms = XM_PROGRAM_MS + (cmd == A5_CMD_XM_WRITE_Z ? len / 4 : 0);
 	const char *what = cmd == A5_CMD_XM_WRITE_Z ? "compressed write" : "XMODEM write";
 	int rc, got;
 
@@ -465,7 +468,7 @@ static int xm_write(struct a5_host *h, uint8_t cmd, uint32_t addr, uint32_t len,
 		for (;;) {
 			if ((rc = send(h, blk, A5_XM_BLOCK)) != IOTFLASH_OK)
 				return rc;
-			got = block_answer(h, iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_PROGRAM_MS, &b);
+			got = block_answer(h, iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + answer_ms, &b);
 			if (got < 0) {
 				rc = got;
 				goto fail;
