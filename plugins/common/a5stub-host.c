@@ -256,8 +256,14 @@ static void settle(struct a5_host *h, unsigned max_ms)
 static void realign(struct a5_host *h)
 {
 	static const uint8_t zeros[A5_XM_BLOCK];
+	uint64_t end;
+	uint8_t junk[256];
 	send(h, zeros, sizeof zeros);
-	settle(h, XM_QUIET_MS);
+	/* Its NAKs stream back at the wire rate (and later than that): wait
+	 * for them all, or the resend's answer is an old NAK. */
+	end = iotflash_now_ms() + 2 * iotflash_io_wire_ms(h->dev, 2 * sizeof zeros) + 1000;
+	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, XM_QUIET_MS) > 0)
+		;
 	iotflash_io_flush_input(h->dev);
 }
 
