@@ -17,6 +17,8 @@ python3 "$SRC/gen-a5-standin.py" rtl8721da "$T/rtl8721da.bin"
 python3 "$SRC/gen-xradio-stub.py" "$T/xr809.bin"
 python3 "$SRC/gen-a5-family-stub.py" gd32vw553 "$T/gd32vw553.bin"
 python3 "$SRC/gen-a5-family-stub.py" rda5981 "$T/rda5981.bin"
+python3 "$SRC/gen-eswin-loader.py" ecr6600 "$T/ecr6600.bin"
+python3 "$SRC/gen-eswin-loader.py" tr6260 "$T/tr6260.bin"
 READ=0x40000
 
 # family CHIP: its flash image in $T/orig.bin, loader options in L, app offset in APP
@@ -25,13 +27,14 @@ family() {
 	[ -f "$T/$1.bin" ] && L=(--loader "$T/$1.bin")
 	case $1 in
 	bk7231n) APP=0x11000; cp "$(image bk7231n)" "$T/orig.bin" ;;
-	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	ln882h|ecr6600) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	rtl8721da | rtl8720e) APP=0x14000  # 4 MiB as the stub's table says; data, then blank
 		{ head -c $((512 << 10)) /dev/urandom; head -c $((3584 << 10)) /dev/zero | tr '\0' '\377'; } >"$T/orig.bin" ;;
 	rda5981) APP=0x10000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	# 4 MiB ('M' part, as the database says): a session that finds the stub
 	# running cannot ask the ROM for the product id and takes the database's size.
 	gd32vw553) APP=0x10000; head -c $((4 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	tr6260) APP=0x7000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac
 }
@@ -122,7 +125,39 @@ noisy() {
 }
 
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 xr809 gd32vw553 rda5981}; do
+# ESWIN: the ROMs load the loader with no checksum at all (docs/protocols/
+# eswin.md §2.1, §3.1), so a fault inside those 26 KiB (ECR6600) or 17 KiB
+# (TR6260) leaves a chip that never answers until it is reset: the seeds
+# below keep the upload clean (found with the simulator's generator, as the
+# rates above were found by trying), and every later byte meets the faults.
+# What a garbled upload does is the flip=0.05 row: one clear line, nothing
+# written.  The stub/loader must survive 1e-4 of both kinds byte-identical.
+# TR6260 at 1e-4 only reads: its writes go in 4 KiB erase units with no
+# device checksum, so 1e-4 each way garbles about half of the attempts and
+# the core's four attempts per unit (each proved by reading back) run out.
+survives_read() {
+	local chip=$1 what="$1 [$2]"
+	begin "$chip" "$2" "$3" || { fail "$what: simulator"; return; }
+	iot -c "$chip" "${L[@]}" read-flash 0 $READ "$T/outdir/read.bin"
+	check "$what: read-flash succeeds" succeeded
+	check "$what: the read is byte-identical" same "$T/outdir/read.bin" <(head -c $((READ)) "$T/orig.bin")
+	stop_sim
+	check "$what: $4 faults were really injected" injected "$4"
+}
+eswin_rows() {
+	local chip=$1 s1e4=$2
+	survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+	if [ $chip = tr6260 ]; then survives_read $chip drop=1e-4,flip=1e-4 "$s1e4" dropped
+	else survives $chip drop=1e-4,flip=1e-4 "$s1e4" dropped; fi
+	check "$chip [drop=1e-4,flip=1e-4]: bit flips were injected too" injected flipped
+	fails_clearly $chip flip=0.05 3
+}
+
+for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800 xr809 gd32vw553 rda5981 ecr6600 tr6260}; do
+	case $chip in
+	ecr6600) eswin_rows $chip 718; continue ;;
+	tr6260) eswin_rows $chip 75; continue ;;
+	esac
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls
