@@ -110,8 +110,30 @@ noisy() {
 	stop_sim
 }
 
+# noisy_line CHIP RATE SEED: drop=RATE,flip=RATE both ways (issue 16): a
+# read of the whole 2 MiB realistic image is byte-identical and a 1 MiB
+# write lands exactly (the model's flash compared)
+noisy_line() {
+	local chip=$1 what="$1 [drop=$2,flip=$2]" w=0x80000
+	L=(); [ -f "$T/$chip.bin" ] && L=(--loader "$T/$chip.bin")
+	head -c $((2 << 20)) "$(image bk7231n)" >"$T/orig.bin"; cp "$T/orig.bin" "$T/flash.bin"
+	rm -rf "$T/outdir"; mkdir "$T/outdir"
+	start_sim "$chip" "$T/flash.bin" --no-timing -v --faults "drop=$2,flip=$2" --seed "$3" ||
+		{ fail "$what: simulator"; return; }
+	iot -c "$chip" "${L[@]}" read-flash 0 0x200000 "$T/outdir/read.bin"
+	check "$what: 2 MiB read-flash succeeds" succeeded
+	check "$what: the read is byte-identical" same "$T/outdir/read.bin" "$T/orig.bin"
+	random_file "$T/app.bin" $((1 << 20))
+	expected_after_write "$T/orig.bin" "$T/app.bin" $w "$T/expected.bin"
+	iot -c "$chip" "${L[@]}" --no-backup write-flash $w "$T/app.bin"
+	check "$what: 1 MiB write-flash succeeds" succeeded
+	stop_sim
+	check "$what: the flash is byte-identical to the expected image" same "$T/flash.bin" "$T/expected.bin"
+	check "$what: drops and flips were really injected" eval 'injected dropped && injected flipped'
+}
+
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
+for chip in ${IOTFLASH_MATRIX_CHIPS-bk7231n bl602 ln882h rtl8720c w800}; do
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls
@@ -142,5 +164,11 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
 	# of the six step-down rates waits out failed uploads (minutes).
 	[ $chip = w800 ] || fails_clearly $chip reset=2e-2 7
 	noisy $chip 64 5
+done
+# A noisy line, both directions (issue 16).  Families whose drivers lose
+# a full timeout per lost byte, or restart a RAM-loader upload, are not
+# listed yet: see docs/architecture.md, "A noisy line".
+for row in ${IOTFLASH_NOISY_ROWS:-bk7231n:1e-4 bk7231n:2e-4 ln882h:1e-4}; do
+	noisy_line "${row%%:*}" "${row#*:}" 7
 done
 finish
