@@ -86,12 +86,14 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 
 	for (attempt = 0;; attempt++) {
 		bool ok = false;
-		if (rc == IOTFLASH_OK)
-			rc = engine_unit_matches(s, addr, len, data, &ok, r);
-		if (((rc == IOTFLASH_OK && !ok) || rc == IOTFLASH_ERR_DEVICE) && budget < WRITE_ATTEMPTS_MAX)
-			budget++;  /* the chip answered (its checksum, a status): a noisy line, not a dead one */
-		if (rc == IOTFLASH_ERR_CANCELLED)
+		int wrc = rc;  /* how the last erase and program went */
+		/* Asked even after a failed write: it may have landed (its answer
+		 * lost), and a chip that answers is on a noisy line, not dead. */
+		rc = engine_unit_matches(s, addr, len, data, &ok, r);
+		if (rc == IOTFLASH_ERR_CANCELLED || wrc == IOTFLASH_ERR_CANCELLED) {
+			rc = IOTFLASH_ERR_CANCELLED;
 			break;
+		}
 		if (rc == IOTFLASH_ERR_LOADER_MISSING)  /* nothing to prove with: rewriting will not help */
 			return rc;
 		if (rc == IOTFLASH_OK && ok)
@@ -103,6 +105,10 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 			s->ctx->error[0] = '\0';
 			return IOTFLASH_OK;
 		}
+		if ((rc == IOTFLASH_OK || wrc == IOTFLASH_ERR_DEVICE) && budget < WRITE_ATTEMPTS_MAX)
+			budget++;  /* the chip answered (its checksum, a status): a noisy line, not a dead one */
+		if (wrc != IOTFLASH_OK)
+			rc = wrc;  /* the write's own failure says most */
 		note(s, rc, why);
 		if (attempt + 1 >= budget)
 			break;
