@@ -87,7 +87,7 @@ static int learn(struct reader *rd, const struct copies *cp, uint32_t addr, uint
 		copies_vote(cp, buf);
 		if (memcmp(got, expected, drv_host_sum(s, buf, len, got)) == 0 || copies_repair(s, cp, buf, expected))
 			return 0;
-		if (round == 1 || *resums >= 3 || (!copies_pair(cp, buf) && cp->next % 4 != 0))
+		if (round == 1 || *resums >= 8 || (!copies_pair(cp, buf) && cp->next % 4 != 0))
 			break;
 		/* The data looks right (or has resisted long): the chip's checksum
 		 * reply may have been the corrupted one. */

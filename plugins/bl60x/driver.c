@@ -441,6 +441,13 @@ static int bl_exchange(struct bl *bl, const struct xchg *x, struct bl_reply *r)
 				return rc;
 			if (x->resend)  /* the ROM drops a frame cut short after its byte gap */
 				iotflash_sleep_ms(bl->dev, UPLOAD_PAUSE_MS);
+			/* A reply told cut short may only have stalled: let its late
+			 * bytes arrive and go before asking again. */
+			for (int i = 0; bl->cut_short && i < 20; i++) {
+				bl->rx_len = 0;
+				if (rx_fill(bl, RX_CAP, REPLY_GAP_MS) <= 0)
+					break;
+			}
 			rx_reset(bl);
 		}
 		bl->cut_short = false;
