@@ -167,8 +167,8 @@ for chip in ${IOTFLASH_MATRIX_CHIPS-bk7231n bl602 ln882h rtl8720c w800}; do
 done
 # A noisy line, both directions (issue 16).  Rows cost minutes each, so
 # the default holds the families that survive 1e-4 and 2e-4 quickly;
-# IOTFLASH_NOISY_ROWS="ln882h:1e-4 bl602:5e-5 ..." adds others (both
-# passed once; slower, see `make bench-faults` and docs/architecture.md,
+# IOTFLASH_NOISY_ROWS="ln882h:1e-4 bl602:5e-5 ..." adds others (those
+# two survived, more slowly: `make bench-faults`; docs/architecture.md,
 # "A noisy line").
 for row in ${IOTFLASH_NOISY_ROWS-bk7231n:1e-4 bk7231n:2e-4}; do
 	noisy_line "${row%%:*}" "${row#*:}" 7
