@@ -8,8 +8,12 @@
 
 #include "state.h"
 
-/* Test transfers that prove a link rate before any real work. */
-#define LINK_PROOF_TRIES 4
+/* Test transfers that prove a link rate before any real work: up to this
+ * many block reads, until two of full length differ in at most
+ * LINK_NOISE_BYTES bytes (a rate the adapter cannot carry garbles tens of
+ * bytes per block; a noisy line at a good rate a few, issue 16). */
+#define LINK_PROOF_TRIES 10
+#define LINK_NOISE_BYTES 8
 /* Connects tried when the chip goes quiet while the session gets the bus. */
 #define CONNECT_TRIES 3
 /* This much unexplained data while no bootloader answers is another talker. */
