@@ -137,8 +137,8 @@ uint32_t session_next_rate(const struct iotflash_chip *c, uint32_t from)
 
 /* Prove a rate above the link rate with test transfers: two block reads
  * of full length that agree but for a few bytes (see LINK_NOISE_BYTES),
- * within LINK_PROOF_TRIES reads, or one clean read whose reply carried
- * its own check (read_checked).  A read cut short proves nothing either
+ * within LINK_PROOF_TRIES reads, or two clean reads in a row whose replies
+ * carried their own check (read_checked).  A read cut short proves nothing either
  * way.  A session that cannot read (a write-only chip, a missing read
  * stub) is taken as it is. */
 static bool link_holds(struct iotflash_session *s)
@@ -146,6 +146,7 @@ static bool link_holds(struct iotflash_session *s)
 	uint32_t rb = s->chip->read_block, addr = s->chip->app_offset;
 	uint8_t *buf;
 	bool have = false, holds = false;
+	int checked_in_a_row = 0;
 
 	if (s->baud <= s->chip->link_baud || !(buf = malloc(2 * (size_t)rb)))
 		return true;
@@ -157,11 +158,13 @@ static bool link_holds(struct iotflash_session *s)
 			holds = true;  /* cannot read here (no loader, write-only): nothing to prove with */
 			break;
 		}
-		if (rc != IOTFLASH_OK)
+		if (rc != IOTFLASH_OK) {
+			checked_in_a_row = 0;
 			continue;
-		if (s->read_checked) {
-			holds = true;  /* the reply carried its own check */
-			break;
+		}
+		if (s->read_checked) {  /* the reply carried its own check */
+			holds = ++checked_in_a_row == 2;
+			continue;
 		}
 		if (have) {
 			uint32_t diff = 0;
