@@ -154,23 +154,14 @@ noisy_line() {
 # rates above were found by trying), and every later byte meets the faults.
 # What a garbled upload does is the flip=0.05 row: one clear line, nothing
 # written.  The stub/loader must survive 1e-4 of both kinds byte-identical.
-# TR6260 at 1e-4 only reads: its writes go in 4 KiB erase units with no
-# device checksum, so 1e-4 each way garbles about half of the attempts and
-# the core's four attempts per unit (each proved by reading back) run out.
-survives_read() {
-	local chip=$1 what="$1 [$2]"
-	begin "$chip" "$2" "$3" || { fail "$what: simulator"; return; }
-	iot -c "$chip" "${L[@]}" read-flash 0 $READ "$T/outdir/read.bin"
-	check "$what: read-flash succeeds" succeeded
-	check "$what: the read is byte-identical" same "$T/outdir/read.bin" <(head -c $((READ)) "$T/orig.bin")
-	stop_sim
-	check "$what: $4 faults were really injected" injected "$4"
-}
+# TR6260's writes go in 4 KiB erase units with no device checksum: at 1e-4
+# each way about half the attempts are garbled, and they survive because a
+# unit whose chip still answers earns more attempts (docs/architecture.md,
+# "A noisy line").
 eswin_rows() {
 	local chip=$1 s1e4=$2
 	survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
-	if [ $chip = tr6260 ]; then survives_read $chip drop=1e-4,flip=1e-4 "$s1e4" dropped
-	else survives $chip drop=1e-4,flip=1e-4 "$s1e4" dropped; fi
+	survives $chip drop=1e-4,flip=1e-4 "$s1e4" dropped
 	check "$chip [drop=1e-4,flip=1e-4]: bit flips were injected too" injected flipped
 	fails_clearly $chip flip=0.05 3
 }
