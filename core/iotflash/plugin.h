@@ -26,9 +26,12 @@ extern "C" {
  * iotflash_dev_loader_info() (1.2).
  * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends).
  * 2.2: kv_get/kv_set appended to struct iotflash_driver (a key-value store
- * the chip's loader keeps); the core reads them only from 2.2+ plugins. */
+ * the chip's loader keeps); the core reads them only from 2.2+ plugins.
+ * 2.3: iotflash_dev_loader_role() and struct iotflash_loader's `role`
+ * (appended): a chip whose upload takes several files (OPL1000A2's two
+ * stages) asks for each by role; 2.2 plugins never call it. */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
-#define IOTFLASH_PLUGIN_ABI_MINOR 2
+#define IOTFLASH_PLUGIN_ABI_MINOR 3
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
@@ -172,6 +175,12 @@ IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **d
  * its boot ROM) before they upload its loader. */
 IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct iotflash_chip *chip,
                                           const uint8_t **data, size_t *len);
+/* ABI 2.3: the chip's loader of the given role (chipdb `role:`), found by
+ * SHA-256 in the loader directories like the above (--loader is not used:
+ * it names one file).  The data stays valid for the session.  Fails with
+ * IOTFLASH_ERR_LOADER_MISSING and a message naming that role's file. */
+IOTFLASH_API int iotflash_dev_loader_role(struct iotflash_dev *dev, const char *role, const uint8_t **data,
+                                          size_t *len);
 /* ABI 1.2: the database record of the loader the last call above returned
  * (its name and caps, see iotflash_loader_can()), or NULL when none was
  * fetched or --loader gave a file the database does not know: a driver then

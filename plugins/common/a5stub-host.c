@@ -125,7 +125,8 @@ static int command_once(struct a5_host *h, const uint8_t *frame, size_t frame_le
 /* Commands that only read, or erase, may simply be sent again. */
 static bool repeatable(uint8_t type)
 {
-	return type == A5_CMD_FLASH_ID || type == A5_CMD_SHA256 || type == A5_CMD_ERASE || type == A5_CMD_EFUSE;
+	return type == A5_CMD_FLASH_ID || type == A5_CMD_SHA256 || type == A5_CMD_ERASE || type == A5_CMD_EFUSE ||
+	       type == A5_CMD_CRC;
 }
 
 int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_t type, uint8_t *out,
@@ -188,6 +189,14 @@ int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]
 	 * answered, and waiting 30 s for each would stall a faulty link. */
 	uint64_t ms = 500 + (uint64_t)len / 512;
 	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, ms < SHA_MS ? (unsigned)ms : SHA_MS);
+}
+
+int a5_crc(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t crc[4])
+{
+	uint8_t f[16];
+	size_t n = a5_encode_range(f, A5_CMD_CRC, addr, len);
+	uint64_t ms = 500 + (uint64_t)len / 512;  /* as a5_sha256 */
+	return a5_command(h, f, n, A5_CMD_CRC, crc, 4, ms < SHA_MS ? (unsigned)ms : SHA_MS);
 }
 
 int a5_set_baud(struct a5_host *h, uint32_t baud)

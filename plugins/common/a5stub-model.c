@@ -181,6 +181,17 @@ static void erase_sectors(struct stub *s, uint32_t addr, uint32_t len)
 		erase_walk(s, addr, len);
 		return;
 	}
+	if (s->cfg->walk_erase_4k) {  /* OPL1000A2 (§2.6): an unaligned start can miss the last sector */
+		if (addr % 4 || len == 0)
+			return;
+		for (uint64_t cur = addr; cur < (uint64_t)addr + len; cur += 4096) {
+			uint32_t start = (uint32_t)cur & ~4095u;
+			if ((uint64_t)start + 4096 <= s->flash_size)
+				memset(s->flash + start, 0xFF, 4096);
+			iotflash_sim_busy(s->sim, s->cfg->erase_4k_us);
+		}
+		return;
+	}
 	if (addr % 4096)
 		return;
 	for (uint32_t i = 0; i < n && addr + i * 4096 < s->flash_size; i++) {
@@ -642,6 +653,32 @@ static int dispatch(struct stub *s, uint8_t type)
 		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->sha_kib_us * ((len + 1023) / 1024));
 		reply(s, type, digest, A5_SHA256_DATA, A5_ST_OK);
 		return 0;
+	case A5_CMD_CRC: {
+		uint32_t crc = 0;
+		uint16_t field = s->cfg->crc_kind == A5_CRC_JAMCRC ? 0x20 : 4;
+		uint8_t c[4], out[A5_REPLY_OVERHEAD + 4];
+		size_t n;
+		if (!in_range(s, addr, len)) {
+			reply(s, type, NULL, 0, A5_ST_ADDRESS);
+			return 0;
+		}
+		if (s->cfg->crc_kind == A5_CRC_JAMCRC) {
+			crc = (uint32_t)crc32(0, s->flash + addr, len) ^ 0xFFFFFFFFu;
+		} else {
+			for (uint32_t off = 0; off < len; off += 4096)
+				crc += (uint32_t)crc32(0, s->flash + addr + off, len - off < 4096 ? len - off : 4096);
+		}
+		c[0] = (uint8_t)crc;
+		c[1] = (uint8_t)(crc >> 8);
+		c[2] = (uint8_t)(crc >> 16);
+		c[3] = (uint8_t)(crc >> 24);
+		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->crc_kib_us * ((len + 1023) / 1024));
+		n = a5_encode_reply(out, type, field, c, 4, A5_ST_OK);  /* RDA5981: 0x20 in the field, 4 bytes sent */
+		s->tmpl_len = field;
+		s->tmpl_sum = out[n - 1];
+		iotflash_sim_write(s->sim, out, n);
+		return 0;
+	}
 	case A5_CMD_FLASH_ID:
 		id[0] = (uint8_t)s->cfg->flash_id;
 		id[1] = (uint8_t)(s->cfg->flash_id >> 8);

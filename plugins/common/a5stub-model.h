@@ -40,6 +40,13 @@ struct a5_model_cfg {
 	uint32_t unit_us;          /* time unit of the stub's uart_getc (0: the ECR6600's fixed waits) */
 	uint32_t baud_ack_ms;      /* 0x07: delay before the ACK at the new rate (0: 50) */
 	uint32_t xip_base;         /* 0x98: CPU address of flash offset 0 (0: 0x00800000) */
+	bool walk_erase_4k;        /* §2.6 OPL1000A2 rule: 4-byte aligned start, the sector of each addr + k*4K */
+	enum a5_crc_kind {
+		A5_CRC_NONE = 0,       /* no 0x8F */
+		A5_CRC_JAMCRC,         /* RDA5981: CRC-32 without final XOR, DATA_LEN field 0x20 (§2.4) */
+		A5_CRC_SUM4K,          /* OPL1000A2: sum of the CRC-32 of each 4 KiB piece, DATA_LEN 4 */
+	} crc_kind;
+	uint32_t crc_kib_us;       /* 0x8F time per KiB */
 };
 
 /* The key-value store a stub with `kv` keeps (§2.13): outside the flash

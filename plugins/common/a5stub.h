@@ -32,6 +32,7 @@ enum a5_cmd {
 	A5_CMD_RUN = 0x06,
 	A5_CMD_SET_BAUD = 0x07,
 	A5_CMD_SHA256 = 0x09,
+	A5_CMD_CRC = 0x8F,           /* RDA5981, OPL1000A2 (a5-stub-families.md §2.4) */
 	A5_CMD_FLASH_ID = 0x90,
 	A5_CMD_XM_WRITE = 0x91,
 	A5_CMD_XM_READ = 0x92,
@@ -143,6 +144,9 @@ int a5_flash_id(struct a5_host *h, uint32_t *jedec);
 int a5_erase(struct a5_host *h, uint32_t addr, uint32_t len);
 int a5_chip_erase(struct a5_host *h, unsigned timeout_ms);
 int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]);
+/* 0x8F: the stub's CRC of a range, its 4 bytes as sent (little-endian); the
+ * RDA5981 reply's length field says 0x20 but 4 bytes come (§2.4). */
+int a5_crc(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t crc[4]);
 /* 0x07: the ACK comes at the new rate, 50 ms after the switch (§2.3). */
 int a5_set_baud(struct a5_host *h, uint32_t baud);
 /* 0x92 / 0x91: len bytes over XMODEM-1K. */
