@@ -24,8 +24,11 @@
 #define PROMPT_NOTICE_MS 2000
 #define SREC_READY_MS 1000         /* GUI: 1 s for `Wait for SREC` */
 #define RECORD_ACK_MS 100          /* GUI: 100 ms for `x` after each record */
+#define RECORD_TRIES 3
 #define JUMP_ASK_MS 1000
-#define BLOCK_ACK_MS 2000
+#define BLOCK_ACK_MS 3000          /* stage 1 waits 2 s for each missing byte before its NAK */
+#define BLOCK_TRIES 10
+#define NAK_QUIET_MS 50
 #define STAGE2_START_MS 10         /* GUI: 10 ms, then 115200 and 0x90 */
 #define STUB_TRIES 5
 #define UPLOAD_TRIES 5             /* the whole ROM sequence (the GUI: 500) */
@@ -114,7 +117,19 @@ static int send_record(struct opl *o, const char *rec, size_t n)
 	}
 }
 
-/* Stage 2 as XMODEM-1K CRC, sent without waiting for `C` (§3.3 step 7). */
+/* After a NAK: the rest of a garbled block draws one NAK per byte. */
+static void settle(struct opl *o)
+{
+	uint8_t junk[256];
+	uint64_t end = iotflash_now_ms() + 1000;
+	while (iotflash_now_ms() < end && iotflash_io_read(o->dev, junk, sizeof junk, NAK_QUIET_MS) > 0)
+		;
+}
+
+/* Stage 2 as XMODEM-1K CRC, sent without waiting for `C` (§3.3 step 7).
+ * Stage 1 never checks block numbers, so a block is sent again only after a
+ * NAK: silence means the ACK was lost and the block was taken (a missing
+ * data byte costs stage 1 two seconds, then it NAKs). */
 static int send_stage2(struct opl *o, const uint8_t *img, size_t len)
 {
 	uint8_t blk[A5_XM_BLOCK], b;
@@ -123,33 +138,51 @@ static int send_stage2(struct opl *o, const uint8_t *img, size_t len)
 
 	for (size_t i = 0; i < nblocks; i++) {
 		size_t off = i * A5_XM_DATA;
+		int t;
 		a5_xm_encode_block(blk, (uint8_t)(i + 1), img + off, len - off < A5_XM_DATA ? len - off : A5_XM_DATA);
-		if (iotflash_io_write(o->dev, blk, sizeof blk) != IOTFLASH_OK)
-			return IOTFLASH_ERR_PORT;
-		/* Stage 1's `C` may come meanwhile; a NAK or silence ends the try: stage 1
-		 * does not check block numbers, so a resent block would land one block on. */
-		for (;;) {
-			got = iotflash_io_read(o->dev, &b, 1, BLOCK_ACK_MS + iotflash_io_wire_ms(o->dev, sizeof blk));
-			if (got < 0)
-				return got;
-			if (got == 0 || b == A5_XM_NAK || b == A5_XM_CAN)
-				return IOTFLASH_ERR_PROTOCOL;
-			if (b == A5_XM_ACK)
+		for (t = 0; t < BLOCK_TRIES; t++) {
+			bool nak = false;
+			if (iotflash_io_write(o->dev, blk, sizeof blk) != IOTFLASH_OK)
+				return IOTFLASH_ERR_PORT;
+			for (uint64_t end = iotflash_now_ms() + BLOCK_ACK_MS + iotflash_io_wire_ms(o->dev, sizeof blk);;) {
+				uint64_t now = iotflash_now_ms();
+				got = now < end ? iotflash_io_read(o->dev, &b, 1, (unsigned)(end - now)) : 0;
+				if (got < 0)
+					return got;
+				if (got == 0 || b == A5_XM_ACK)
+					break;  /* taken (silence: its ACK was lost) */
+				if (b == A5_XM_NAK) {
+					nak = true;
+					break;
+				}
+				/* stage 1's `C` from before the first block: ignored */
+			}
+			if (!nak)
 				break;
+			settle(o);
 		}
+		if (t == BLOCK_TRIES)
+			return IOTFLASH_ERR_PROTOCOL;
 	}
 	b = A5_XM_EOT;
-	if (iotflash_io_write(o->dev, &b, 1) != IOTFLASH_OK)
-		return IOTFLASH_ERR_PORT;
-	do
-		got = iotflash_io_read(o->dev, &b, 1, BLOCK_ACK_MS);
-	while (got == 1 && b != A5_XM_ACK);
-	return got == 1 ? IOTFLASH_OK : IOTFLASH_ERR_PROTOCOL;
+	for (int t = 0; t < 3; t++) {
+		if (iotflash_io_write(o->dev, &b, 1) != IOTFLASH_OK)
+			return IOTFLASH_ERR_PORT;
+		for (uint64_t end = iotflash_now_ms() + 500, now; (now = iotflash_now_ms()) < end;) {
+			uint8_t r;
+			if ((got = iotflash_io_read(o->dev, &r, 1, (unsigned)(end - now))) < 0)
+				return got;
+			if (got == 1 && r == A5_XM_ACK)
+				return IOTFLASH_OK;
+		}
+	}
+	/* Stage 1 may have jumped with its ACK lost: the probe decides. */
+	return IOTFLASH_OK;
 }
 
 /* `<CHECK>`, `FE 75`, the S3 records of stage 1 with its baud, S7, `j`,
  * stage 2 at the stage-1 rate, then the stub at 115200 (§3.3). */
-static int upload_once(struct opl *o, const uint8_t *s1, size_t s1_len, const uint8_t *s2, size_t s2_len)
+static int upload_once(struct opl *o, const uint8_t *s1, size_t s1_len, const uint8_t *s2, size_t s2_len, bool retry)
 {
 	static const uint8_t srec_cmd[2] = { OPL_CMD_PREFIX, OPL_SREC_CMD };
 	uint32_t s1_baud = opl_stage1_baud(o->target);
@@ -162,7 +195,11 @@ static int upload_once(struct opl *o, const uint8_t *s1, size_t s1_len, const ui
 		return iotflash_fail(o->dev, IOTFLASH_ERR_NOMEM, "out of memory");
 	memcpy(img, s1, s1_len);
 	opl_stage1_set_baud(img, s1_baud);
-	if ((rc = iotflash_io_set_baud(o->dev, o->link_baud)) != IOTFLASH_OK || (rc = wait_prompt(o)) != IOTFLASH_OK)
+	if ((rc = iotflash_io_set_baud(o->dev, o->link_baud)) != IOTFLASH_OK)
+		goto out;
+	if (retry)  /* a ROM left in its S-record loader takes this as a bad record: back to its prompt */
+		iotflash_io_write(o->dev, "\rS\r", 3);
+	if ((rc = wait_prompt(o)) != IOTFLASH_OK)
 		goto out;
 	iotflash_dev_answered(o->dev);
 	rc = IOTFLASH_ERR_PROTOCOL;
@@ -176,7 +213,11 @@ static int upload_once(struct opl *o, const uint8_t *s1, size_t s1_len, const ui
 	for (size_t off = 0; off < s1_len; off += OPL_SREC_DATA) {
 		n = opl_srec_s3(rec, OPL_STAGE1_ADDR + (uint32_t)off, img + off,
 		                s1_len - off < OPL_SREC_DATA ? s1_len - off : OPL_SREC_DATA);
-		if ((rc = send_record(o, rec, n)) != IOTFLASH_OK) {
+		/* A record names its address: sent again after a lost `x`, it lands
+		 * where it did.  A garbled one sent the ROM back to its prompt. */
+		for (int t = 0; t < RECORD_TRIES && (rc = send_record(o, rec, n)) == IOTFLASH_ERR_TIMEOUT; t++)
+			;
+		if (rc != IOTFLASH_OK) {
 			iotflash_log(o->dev, IOTFLASH_LOG_INFO, "no `x` for the record at 0x%08x", (unsigned)(OPL_STAGE1_ADDR + off));
 			goto out;
 		}
@@ -191,9 +232,9 @@ static int upload_once(struct opl *o, const uint8_t *s1, size_t s1_len, const ui
 	if (iotflash_io_write(o->dev, &jump, 1) != IOTFLASH_OK)
 		goto out;
 	iotflash_io_drain(o->dev);
+	iotflash_sleep_ms(o->dev, 2 + iotflash_io_wire_ms(o->dev, 1));  /* GUI: 2 ms; the `j` must be out */
 	if ((rc = iotflash_io_set_baud(o->dev, s1_baud)) != IOTFLASH_OK)
 		goto out;
-	iotflash_sleep_ms(o->dev, 2);
 	iotflash_log(o->dev, IOTFLASH_LOG_INFO, "stage 2 (%zu bytes) over XMODEM at %u baud", s2_len, (unsigned)s1_baud);
 	if ((rc = send_stage2(o, s2, s2_len)) != IOTFLASH_OK) {
 		iotflash_log(o->dev, IOTFLASH_LOG_INFO, "stage 1 did not take stage 2");
@@ -225,7 +266,7 @@ static int upload(struct opl *o)
 	if (s1_len < OPL_STAGE1_BAUD_OFF + 4)
 		return iotflash_fail(o->dev, IOTFLASH_ERR_LOADER_MISSING, "stage 1 is %zu bytes: no baud word", s1_len);
 	for (int t = 0; t < UPLOAD_TRIES; t++) {
-		rc = upload_once(o, s1, s1_len, s2, s2_len);
+		rc = upload_once(o, s1, s1_len, s2, s2_len, t > 0);
 		if (rc == IOTFLASH_OK || rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_NO_LINK ||
 		    rc == IOTFLASH_ERR_PORT || rc == IOTFLASH_ERR_NOMEM)
 			break;
