@@ -319,6 +319,7 @@ static int opl_open(struct iotflash_dev *dev, void **priv)
 		return iotflash_fail(dev, IOTFLASH_ERR_NOMEM, "out of memory");
 	o->dev = o->h.dev = dev;
 	o->h.c_every_ms = 250;         /* the GUI's rate; the stub waits ~1 s for it (§2.8) */
+	o->h.block_wait_ms = 2500;     /* a block short of a byte: NAK after 2000 ms (§2.7 step 5, §2.10) */
 	o->chip = chip;
 	o->link_baud = chip->link_baud ? chip->link_baud : 115200;
 	o->target = iotflash_dev_target_baud(dev) ? iotflash_dev_target_baud(dev) : chip->max_baud;

@@ -172,4 +172,17 @@ bad "-c amebadplus: the family cannot be told apart" 10 "name the chip: -c rtl87
 bad "rtl8721da: obk-config on a backup file" 10 "key-value store.*--port" $I -c rtl8721da --image "$T/rtl.bin" obk-config show
 bad "rtl8721da: no stub file" 10 "RTL8721DA_Stub\.bin" env XDG_DATA_HOME="$T/adir" HOME="$T/adir" $I "${P[@]}" -c rtl8721da read-flash 0 0x1000 "$O"
 bad "rtl8721da: a corrupted stub" 40 "stub did not answer.*RTL8721DA_Stub\.bin" $I "${P[@]}" -c rtl8721da --loader "$T/rtl-bad.bin" read-flash 0 0x1000 "$O"
+
+# OPL1000A2: two loader files by role; stage 2 missing is said before any
+# reset (docs/protocols/a5-stub-families.md §3.3, §4).
+mkdir -p "$T/oplhome/.local/share/iotflash/loaders"
+python3 "$SRC/gen-opl1000-standin.py" stage1 "$T/oplhome/.local/share/iotflash/loaders/s1.bin"
+printf 'schema: 1\nloaders:\n  - {name: s1, role: stage1, file: s1.bin, sha256: %s, chips: [opl1000a2]}\n' \
+	"$(sha256sum <"$T/oplhome/.local/share/iotflash/loaders/s1.bin" | cut -d' ' -f1)" >"$T/opl.yaml"
+random_file "$T/opl.bin" $((1 << 20)); cp "$T/opl.bin" "$T/flash.bin"; cp "$T/opl.bin" "$T/orig.bin"
+start_sim opl1000a2 "$T/flash.bin" --no-timing || fail "opl1000a2 simulator"
+bad "opl1000a2: stage-2 loader missing" 10 "stage2 loader OPL1000A2_Stub\.bin.*not in the loader directories" \
+	env XDG_DATA_HOME= HOME="$T/oplhome" IOTFLASH_CHIPDB_PATH="$IOTFLASH_CHIPDB_PATH:$T/opl.yaml" \
+	$I "${P[@]}" -c opl1000a2 read-flash 0 0x1000 "$O"
+stop_sim
 finish
