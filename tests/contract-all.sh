@@ -56,8 +56,22 @@ if have rtl87xx; then  # RTL8721DA / RTL8720E: the Realtek ROM + the A5 stub
 	export LOADER_rtl8721da=$T/rtl8721da.bin LOADER_rtl8720e=$T/rtl8720e.bin
 	models+=(rtl8721da rtl8720e); plugin_dirs+=("$build/plugins/rtl87xx/.libs")
 fi
+if have opl1000; then  # OPL1000A2: two stand-ins found by role in a loader directory
+	mkdir -p "$T/home/.local/share/iotflash/loaders"
+	{
+		echo "schema: 1"; echo "loaders:"
+		for s in 1 2; do
+			python3 "$root/tests/e2e/gen-opl1000-standin.py" stage$s "$T/home/.local/share/iotflash/loaders/s$s.bin"
+			echo "  - {name: s$s, role: stage$s, file: s$s.bin, chips: [opl1000a2], sha256: $(sha256sum \
+				<"$T/home/.local/share/iotflash/loaders/s$s.bin" | cut -d' ' -f1)}"
+		done
+	} >"$T/opl-standins.yaml"
+	export HOME=$T/home XDG_DATA_HOME=
+	extra_chipdb=:$T/opl-standins.yaml
+	models+=(opl1000a2); plugin_dirs+=("$build/plugins/opl1000/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
-export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb
+export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb${extra_chipdb:-}
 cd "$build"
 "$check" "${models[@]}"
