@@ -14,6 +14,7 @@ plugins/<family>/model.c and docs/): for bk72xx a CRC pass runs at
 400 kB/s, a 64 KiB erase takes 400 ms, a 256-byte page program 1 ms.
 """
 import argparse
+import json
 import os
 import random
 import shutil
@@ -80,8 +81,10 @@ class Bench:
             self.simproc = None
 
     def measure(self, chip, baud, *args):
-        """Run the CLI once; (wall s, CPU s, peak RSS KiB) from wait4 on its own pid."""
-        cmd = [self.cli, "-p", self.link, "-c", chip, "-b", str(baud)] + self.extra + list(args)
+        """Run the CLI once; (wall s, CPU s, peak RSS KiB) from wait4 on its own pid.
+        baud None: the chip database's rate for the operation (self.last_baud
+        has the rate the --json result names)."""
+        cmd = [self.cli, "-p", self.link, "-c", chip] + (["-b", str(baud)] if baud else []) + self.extra + list(args)
         t0 = time.monotonic()
         pid = os.posix_spawn(cmd[0], cmd, self.env,
                              file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.path.join(self.tmp, "out.txt"),
@@ -92,11 +95,16 @@ class Bench:
         wall = time.monotonic() - t0
         if os.waitstatus_to_exitcode(status) != 0:
             raise RuntimeError("%s failed: %s" % (" ".join(cmd), open(os.path.join(self.tmp, "err.txt")).read().strip()))
+        self.last_baud = baud
+        try:
+            self.last_baud = json.load(open(os.path.join(self.tmp, "out.txt"))).get("baud", baud)
+        except ValueError:
+            pass
         return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
     def row(self, chip, op, nbytes, baud, floor, wall, cpu, rss, note=""):
         self.rows.append((chip, op, nbytes, baud, floor, wall, cpu, rss, note))
-        print("%-8s %-28s %8d %8d %8.2f %8.2f %6.2f %6.2f %7.1f  %s" %
+        print("%-15s %-28s %8d %8d %8.2f %8.2f %6.2f %6.2f %7.1f  %s" %
               (chip, op, nbytes, baud, floor, wall, wall / floor if floor else 0, cpu, rss / 1024.0, note))
         sys.stdout.flush()
 
@@ -183,60 +191,109 @@ def test_image(size, blank_share, seed):
     return bytes(out[:size])
 
 
-# Other UART families: model, loader generator arguments, application offset.
+# Other UART families: row label, model, loader generator arguments,
+# application offset, how a verified read is floored, chip database edits.
+#   "checked": floor = wire time alone (read replies that carry their own
+#   check need no checksum pass; ECR6600 is held to it too);
+#   "sum": a device checksum proves the read: floor = wire + verify-flash;
+#   "hex": LN882H's official RAM code reads hex text (3 characters a byte).
+#   "twice": no device checksum: a verified read costs two passes.
+# A "compressed" family gets a second set of rows with compression off
+# (chipdb param compress: false); both are floored by the uncompressed wire.
 FAMILIES = [
-    ("bl602", ["gen-bl60x-loader.py", "bl602"], 0x10000),
-    ("ln882h", ["gen-ln882h-loader.py", "gui", "ln882h"], 0x7000),
-    ("rtl8720c", None, 0x10000),
-    ("w800", ["gen-w80x-stub.py"], 0x10000),
+    ("bl602", "bl602", ["gen-bl60x-loader.py", "bl602"], 0x10000, "sum", False),
+    ("ln882h", "ln882h", ["gen-ln882h-loader.py", "gui", "ln882h"], 0x7000, "checked", False),
+    ("ln882h/official", "ln882h", ["gen-ln882h-loader.py", "official", "ln882h"], 0x7000, "hex", False),
+    ("rtl8720c", "rtl8720c", None, 0x10000, "sum", False),
+    ("w800", "w800", ["gen-w80x-stub.py"], 0x10000, "checked", False),
+    ("ecr6600", "ecr6600", ["gen-eswin-loader.py", "ecr6600"], 0x7000, "checked", True),
     # The A5 stub's flash size comes from its capacity table: 4 MiB parts.
-    ("rtl8721da", ["gen-a5-standin.py", "rtl8721da"], 0x14000, 4 * MIB),
-    ("rtl8720e", ["gen-a5-standin.py", "rtl8720e"], 0x14000, 4 * MIB),
+    ("rtl8721da", "rtl8721da", ["gen-a5-standin.py", "rtl8721da"], 0x14000, "sum", False, 4 * MIB),
+    ("rtl8720e", "rtl8720e", ["gen-a5-standin.py", "rtl8720e"], 0x14000, "sum", False, 4 * MIB),
+    # XRadio: no device checksum (reads proved by a second pass); the 1 MiB
+    # write goes above the protected sysinfo sector (0xFF000).
+    ("xr809", "xr809", ["gen-xradio-stub.py"], 0x100000, "twice", False),  # BROM v1 + RAM stub
+    ("xr806", "xr806", None, 0x100000, "twice", False),                    # straight from ROM
+    # GD32VW553 and RDA5981: their ROM stage, then the common A5 stub.
+    ("gd32vw553", "gd32vw553", ["gen-a5-family-stub.py", "gd32vw553"], 0xA000, "sum", False, 4 * MIB),
+    ("rda5981", "rda5981", ["gen-a5-family-stub.py", "rda5981"], 0x10000, "sum", False),
 ]
 
 
 def session_baud(b, chip):
     p = subprocess.run([b.cli, "-p", b.link, "-c", chip, "--json"] + b.extra + ["chip-id"],
                        capture_output=True, env=b.env, cwd=b.tmp, text=True)
-    import json
     return json.loads(p.stdout)["baud"]
 
 
+def chipdb_without_compression(b):
+    """A copy of the chip database with every `compress: true` param off."""
+    d = os.path.join(b.tmp, "chipdb-nocompress")
+    if not os.path.isdir(d):
+        shutil.copytree(b.env["IOTFLASH_CHIPDB_PATH"].split(":")[0], d)
+        for name in os.listdir(d):
+            path = os.path.join(d, name)
+            text = open(path).read()
+            open(path, "w").write(text.replace("compress: true", "compress: false"))
+    return d
+
+
+def family_rows(b, label, chip, kind, flash_src, app, off, size, n, note=""):
+    """Read (no skip, skip blank), write and rewrite rows of one family."""
+    out = os.path.join(b.tmp, "read.bin")
+    b.start_sim(chip, flash_src)
+    t_sum = 0.0
+    if kind == "sum":
+        t_sum, _, _ = b.measure(chip, None, "verify-flash", "0", flash_src)
+    wall, cpu, rss = b.measure(chip, None, "--json", "--no-skip", "read-flash", "0", "all", out)
+    baud = b.last_baud
+    floor_read = wire(size * {"hex": 3, "twice": 2}.get(kind, 1), baud) + t_sum
+    assert open(out, "rb").read() == open(flash_src, "rb").read(), "read differs"
+    how = {"sum": "chip-side: verify-flash %.1f s" % t_sum, "checked": "floor = wire time",
+           "hex": "hex text: floor = 3 x wire", "twice": "no chip checksum: floor = 2 x wire"}[kind]
+    b.row(label, "read %dM, no skip" % (size // MIB), size, baud, floor_read, wall, cpu, rss, note + how)
+    wall, cpu, rss = b.measure(chip, None, "--json", "read-flash", "0", "all", out)
+    assert open(out, "rb").read() == open(flash_src, "rb").read(), "read differs"
+    b.row(label, "read %dM, skip blank" % (size // MIB), size, b.last_baud, floor_read, wall, cpu, rss,
+          note + "40% blank; ratio vs the no-skip floor")
+    wall_w, cpu, rss = b.measure(chip, None, "--json", "--no-backup", "write-flash", hex(off), app)
+    baud_w = b.last_baud
+    b.row(label, "write 1M onto an image", n, baud_w, wire(n, baud_w), wall_w, cpu, rss, note + "floor: wire time only")
+    wall, cpu, rss = b.measure(chip, None, "--json", "--no-backup", "write-flash", hex(off), app)
+    b.row(label, "rewrite same 1M image", n, baud_w, wire(n, baud_w), wall, cpu, rss,
+          note + "%.1f%% of the write" % (100 * wall / wall_w))
+    b.stop_sim()
+
+
 def family_cases(b):
-    """Every family's rows.  Reads: floor = wire time + what verify-flash of
-    the same range costs (the chip-side checksum pass).  Writes: floor = wire
-    time of the image (the model's erase/program time is not included)."""
+    """Every other family's rows, at the rates the chip database gives each
+    operation (no -b).  Reads: floor = wire time, plus what verify-flash of
+    the same range costs where a device checksum proves the read.  Writes:
+    floor = wire time of the image (the model's erase/program time is not
+    included)."""
     n = MIB
     app = os.path.join(b.tmp, "app.bin")
     with open(app, "wb") as f:
         f.write(random.Random(9).randbytes(n))
-    out = os.path.join(b.tmp, "read.bin")
-    for chip, gen, off, *rest in FAMILIES:
+    chipdb = b.env["IOTFLASH_CHIPDB_PATH"]
+    for label, chip, gen, off, kind, compressed, *rest in FAMILIES:
         size = rest[0] if rest else 2 * MIB
         flash_src = os.path.join(b.tmp, "image-%d.bin" % size)
-        with open(flash_src, "wb") as f:
-            f.write(test_image(size, 0.4, 3))
+        if not os.path.exists(flash_src):
+            with open(flash_src, "wb") as f:
+                f.write(test_image(size, 0.4, 3))
         b.extra = []
         if gen:
-            loader = os.path.join(b.tmp, chip + "-loader.bin")
+            loader = os.path.join(b.tmp, label.replace("/", "-") + "-loader.bin")
             subprocess.run([sys.executable, os.path.join(b.src, "tests", "e2e", gen[0])] + gen[1:] + [loader], check=True)
             b.extra = ["--loader", loader]
-        b.start_sim(chip, flash_src)
-        baud = session_baud(b, chip)
-        t_sum, _, _ = b.measure(chip, baud, "verify-flash", "0", flash_src)
-        floor_read = wire(size, baud) + t_sum
-        wall, cpu, rss = b.measure(chip, baud, "--no-skip", "read-flash", "0", "all", out)
-        assert open(out, "rb").read() == open(flash_src, "rb").read(), "read differs"
-        b.row(chip, "read all, no skip", size, baud, floor_read, wall, cpu, rss, "chip-side: verify-flash %.1f s" % t_sum)
-        wall, cpu, rss = b.measure(chip, baud, "read-flash", "0", "all", out)
-        assert open(out, "rb").read() == open(flash_src, "rb").read(), "read differs"
-        b.row(chip, "read all, skip blank", size, baud, floor_read, wall, cpu, rss, "40% blank")
-        wall_w, cpu, rss = b.measure(chip, baud, "--no-backup", "write-flash", hex(off), app)
-        b.row(chip, "write 1M onto an image", n, baud, wire(n, baud), wall_w, cpu, rss, "floor: wire time only")
-        wall, cpu, rss = b.measure(chip, baud, "--no-backup", "write-flash", hex(off), app)
-        b.row(chip, "rewrite same 1M image", n, baud, wire(n, baud), wall, cpu, rss,
-              "%.1f%% of the write" % (100 * wall / wall_w))
-        b.stop_sim()
+        family_rows(b, label, chip, kind, flash_src, app, off, size, n, "compressed; " if compressed else "")
+        if compressed:
+            b.env["IOTFLASH_CHIPDB_PATH"] = chipdb_without_compression(b)
+            try:
+                family_rows(b, label, chip, kind, flash_src, app, off, size, n, "uncompressed; ")
+            finally:
+                b.env["IOTFLASH_CHIPDB_PATH"] = chipdb
     b.extra = []
 
 
@@ -271,6 +328,56 @@ def amebaz2_cases(b):
             b.row("rtl8720c", "read 1M, %s" % what, size, baud, floor, wall, cpu, rss,
                   "%s, %.0f%% blank" % (label, blank))
     b.stop_sim()
+    b.extra = []
+
+
+def eswin_cases(b):
+    """ECR6600 reads and writes through the A5 stub, compressed (raw DEFLATE,
+    the default) and not (chip database param compress: false), and the
+    TR6260 read.  Ratios are to the uncompressed wire floor: the bytes at
+    2 Mbaud with nothing skipped, so compression shows as a ratio below 1."""
+    baud, size, n = 2000000, 2 * MIB, MIB
+    img = os.path.join(b.tmp, "eswin-image.bin")
+    with open(img, "wb") as f:
+        f.write(test_image(size, 0.4, 5))
+    app = os.path.join(b.tmp, "eswin-app.bin")
+    with open(app, "wb") as f:  # firmware-like: code runs between erased runs
+        f.write(test_image(n, 0.4, 11))
+    plain_db = os.path.join(b.tmp, "chipdb-plain")
+    shutil.copytree(os.environ.get("BENCH_CHIPDB", os.path.join(b.src, "chipdb")), plain_db)
+    yml = os.path.join(plain_db, "eswin.yaml")
+    with open(yml) as f:
+        text = f.read()
+    with open(yml, "w") as f:
+        f.write(text.replace("compress: true", "compress: false"))
+    out = os.path.join(b.tmp, "read.bin")
+    env = b.env
+    for chip, gen in (("ecr6600", "ecr6600"), ("tr6260", "tr6260")):
+        loader = os.path.join(b.tmp, chip + "-loader.bin")
+        subprocess.run([sys.executable, os.path.join(b.src, "tests", "e2e", "gen-eswin-loader.py"), gen, loader],
+                       check=True)
+        b.extra = ["--loader", loader]
+        chip_size = size if chip == "ecr6600" else n
+        chip_img = os.path.join(b.tmp, chip + "-image.bin")
+        with open(img, "rb") as src, open(chip_img, "wb") as dst:
+            dst.write(src.read(chip_size))
+        b.start_sim(chip, chip_img)
+        modes = (True, False) if chip == "ecr6600" else (True,)
+        for zipped in modes:  # reads first: the writes change the flash
+            b.env = env if zipped else dict(env, IOTFLASH_CHIPDB_PATH=plain_db)
+            how = "compressed" if chip == "ecr6600" and zipped else "uncompressed"
+            wall, cpu, rss = b.measure(chip, baud, "--no-skip", "read-flash", "0", "all", out)
+            assert open(out, "rb").read() == open(chip_img, "rb").read(), "read differs"
+            b.row(chip, "read all, %s" % how, chip_size, baud, wire(chip_size, baud), wall, cpu, rss,
+                  "40% blank; floor: uncompressed wire" + ("" if chip == "ecr6600" else "; no checksum: read twice"))
+        for zipped in modes if chip == "ecr6600" else ():
+            b.env = env if zipped else dict(env, IOTFLASH_CHIPDB_PATH=plain_db)
+            how = "compressed" if zipped else "uncompressed"
+            wall, cpu, rss = b.measure(chip, baud, "--no-backup", "--no-skip", "write-flash", "0x7000", app)
+            b.row(chip, "write 1M, %s" % how, n, baud, wire(n, baud), wall, cpu, rss,
+                  "40% blank; floor: uncompressed wire")
+        b.env = env
+        b.stop_sim()
     b.extra = []
 
 
@@ -340,6 +447,31 @@ def ch341_cases(b):
               "flash equals the image" if ok else "FAILED: " + err)
 
 
+def machine():
+    """CPU model, cores and load: the figures depend on them."""
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = "%.2f %.2f %.2f" % os.getloadavg()
+    return "%s, %d cores, load average %s" % (cpu, os.cpu_count() or 0, load)
+
+
+def markdown(b, started):
+    """Every row as one Markdown table (README's performance section)."""
+    print()
+    print("Machine: %s at the start; %s at the end." % (started, machine().split("load average ")[1]))
+    print()
+    print("| chip | operation | baud | floor s | wall s | ratio | note |")
+    print("|---|---|---|---|---|---|---|")
+    for chip, op, nbytes, baud, floor, wall, cpu, rss, note in b.rows:
+        print("| %s | %s | %s | %s | %.1f | %s | %s |" % (
+            chip, op, baud or "USB", "%.1f" % floor if floor else "", wall,
+            "%.2f" % (wall / floor) if floor else "", note))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -348,11 +480,14 @@ def main():
     ap.add_argument("--dumps", help="real flash dumps to use (default: images generated by "
                     "tests/fixtures/mkimage.py; file names: tests/fixtures/dumps/*.facts)")
     ap.add_argument("--quick", action="store_true", help="bk72xx full reads and writes only")
-    ap.add_argument("--only", choices=["bk72xx", "families", "ch341", "amebaz2"], help="one group of cases")
+    ap.add_argument("--only", choices=["bk72xx", "families", "ch341", "amebaz2", "eswin"], help="one group of cases")
+    ap.add_argument("--markdown", action="store_true", help="also print every row as one Markdown table at the end")
     a = ap.parse_args()
     os.umask(0o077)  # dumps hold Wi-Fi credentials
     b = Bench(os.path.abspath(a.build), os.path.abspath(a.src), a.dumps and os.path.abspath(a.dumps))
-    print("%-8s %-28s %8s %8s %8s %8s %6s %6s %7s  %s" %
+    started = machine()
+    print("# machine: " + started)
+    print("%-15s %-28s %8s %8s %8s %8s %6s %6s %7s  %s" %
           ("chip", "operation", "bytes", "baud", "floor s", "wall s", "ratio", "cpu s", "RSS MiB", "note"))
     try:
         if a.only in (None, "bk72xx"):
@@ -361,8 +496,12 @@ def main():
             family_cases(b)
         if a.only == "ch341" or (a.only is None and not a.quick):
             ch341_cases(b)
+        if a.only == "eswin" or (a.only is None and not a.quick):
+            eswin_cases(b)
         if a.only == "amebaz2" or (a.only is None and not a.quick):
             amebaz2_cases(b)
+        if a.markdown:
+            markdown(b, started)
     finally:
         b.close()
 

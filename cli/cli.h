@@ -43,6 +43,9 @@ int cli_usage_error(const char *fmt, ...) IOTFLASH_PRINTF(1, 2);    /* prints, r
 void json_string(FILE *f, const char *s);
 void print_result_json(const char *command, const struct iotflash_result *r, uint32_t addr, const char *file,
                        const char *chip, int rc, const char *error);
+/* The same with the link rate the operation ended at (0: none). */
+void print_result_json_baud(const char *command, const struct iotflash_result *r, uint32_t addr, const char *file,
+                            const char *chip, uint32_t baud, int rc, const char *error);
 void print_result_text(const char *verb, const struct iotflash_result *r, uint32_t addr, const char *file);
 
 #endif

@@ -81,7 +81,8 @@ static int finish(struct cli *c, const char *cmd, int rc, const struct iotflash_
 	const char *err = rc == IOTFLASH_OK ? NULL : iotflash_ctx_error(c->ctx);
 	cli_progress_end();
 	if (c->json)
-		print_result_json(cmd, r, addr, file, c->session ? iotflash_session_chip(c->session)->name : c->chip, rc, err);
+		print_result_json_baud(cmd, r, addr, file, c->session ? iotflash_session_chip(c->session)->name : c->chip,
+		                       c->session ? iotflash_session_baud(c->session) : 0, rc, err);
 	if (rc != IOTFLASH_OK)
 		return cli_error("%s", err);
 	return 0;

@@ -50,6 +50,12 @@ void json_string(FILE *f, const char *s)
 void print_result_json(const char *command, const struct iotflash_result *r, uint32_t addr, const char *file,
                        const char *chip, int rc, const char *error)
 {
+	print_result_json_baud(command, r, addr, file, chip, 0, rc, error);
+}
+
+void print_result_json_baud(const char *command, const struct iotflash_result *r, uint32_t addr, const char *file,
+                            const char *chip, uint32_t baud, int rc, const char *error)
+{
 	printf("{\"command\": ");
 	json_string(stdout, command);
 	printf(", \"ok\": %s", rc == 0 ? "true" : "false");
@@ -67,6 +73,8 @@ void print_result_json(const char *command, const struct iotflash_result *r, uin
 		if (r->mismatch)
 			printf(", \"mismatch\": {\"address\": %u, \"size\": %u}", (unsigned)r->mismatch_addr,
 			       (unsigned)r->mismatch_len);
+		if (baud)
+			printf(", \"baud\": %u", (unsigned)baud);
 		if (r->backup_path[0]) {
 			printf(", \"backup\": ");
 			json_string(stdout, r->backup_path);

@@ -770,12 +770,14 @@ static int load_params(struct loader *ld, const yaml_node_t *map,
 enum chip_key {
 	K_NAME, K_BASE, K_DESCRIPTION, K_PROTOCOL, K_DRIVER, K_LINK_BAUD, K_MAX_BAUD,
 	K_FLASH_SIZE, K_APP_OFFSET, K_READ_BLOCK, K_WRITE_BLOCK, K_ERASE_UNITS,
-	K_CHECKSUM, K_CHECKSUM_ALIGN, K_PROTECTED, K_LAYOUT, K_LOADER, K_LOADER_USE, K_PARAMS, K_COUNT
+	K_CHECKSUM, K_CHECKSUM_ALIGN, K_PROTECTED, K_LAYOUT, K_LOADER, K_LOADER_USE, K_PARAMS,
+	K_MAX_BAUD_READ, K_MAX_BAUD_WRITE, K_COUNT
 };
 static const char *const chip_keys[K_COUNT] = {
 	"name", "base", "description", "protocol", "driver", "link_baud", "max_baud",
 	"flash_size", "app_offset", "read_block", "write_block", "erase_units",
 	"checksum", "checksum_align", "protected", "layout", "loader", "loader_use", "params",
+	"max_baud_read", "max_baud_write",
 };
 
 static const struct num_field {
@@ -786,6 +788,8 @@ static const struct num_field {
 } num_fields[] = {
 	{ K_LINK_BAUD, offsetof(struct iotflash_chip, link_baud), MIN_BAUD, MAX_BAUD, false },
 	{ K_MAX_BAUD, offsetof(struct iotflash_chip, max_baud), MIN_BAUD, MAX_BAUD, false },
+	{ K_MAX_BAUD_READ, offsetof(struct iotflash_chip, max_baud_read), MIN_BAUD, MAX_BAUD, false },
+	{ K_MAX_BAUD_WRITE, offsetof(struct iotflash_chip, max_baud_write), MIN_BAUD, MAX_BAUD, false },
 	{ K_FLASH_SIZE, offsetof(struct iotflash_chip, flash_size), 1, GIB, true },
 	{ K_APP_OFFSET, offsetof(struct iotflash_chip, app_offset), 0, UINT32_MAX, false },
 	{ K_READ_BLOCK, offsetof(struct iotflash_chip, read_block), 1, GIB, true },
@@ -934,6 +938,12 @@ static int check_chip(struct loader *ld, const yaml_node_t *n, const struct iotf
 	if (c->link_baud && c->max_baud && c->max_baud < c->link_baud)
 		return fail_at(ld, n, "chip '%s': max_baud %" PRIu32 " is below link_baud %" PRIu32,
 		               c->name, c->max_baud, c->link_baud);
+	if (c->link_baud && c->max_baud_read && c->max_baud_read < c->link_baud)
+		return fail_at(ld, n, "chip '%s': max_baud_read %" PRIu32 " is below link_baud %" PRIu32,
+		               c->name, c->max_baud_read, c->link_baud);
+	if (c->link_baud && c->max_baud_write && c->max_baud_write < c->link_baud)
+		return fail_at(ld, n, "chip '%s': max_baud_write %" PRIu32 " is below link_baud %" PRIu32,
+		               c->name, c->max_baud_write, c->link_baud);
 	if (c->flash_size && c->app_offset >= c->flash_size)
 		return fail_at(ld, n, "chip '%s': app_offset 0x%" PRIX32 " is past flash_size 0x%" PRIX32,
 		               c->name, c->app_offset, c->flash_size);

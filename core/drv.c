@@ -8,6 +8,8 @@ int drv_open(struct iotflash_session *s)
 	int rc;
 
 	s->drv_priv = NULL;
+	s->kv = NULL;
+	s->read_checked = false;  /* until this open() says so */
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
 	rc = s->drv->open(&s->dev, &s->drv_priv);
@@ -21,6 +23,7 @@ void drv_close(struct iotflash_session *s)
 	if (s->drv && s->drv_priv)
 		s->drv->close(s->drv_priv);
 	s->drv_priv = NULL;
+	s->kv = NULL;
 }
 
 int drv_detect(struct iotflash_session *s, struct iotflash_chip_info *info)

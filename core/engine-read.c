@@ -3,7 +3,9 @@
 /* Verified reads.  Every block that crosses the wire is checked against the
  * chip's own checksum of the same range and read again if it differs, so one
  * bad block costs a retry, not the whole backup.  Blank regions are found by
- * their checksum and not read at all (unless no_skip). */
+ * their checksum and not read at all (unless no_skip).  A driver whose read
+ * replies carry their own check (iotflash_dev_set_read_checked) is read
+ * once: its read is the proof, and checksums only find blank blocks. */
 #include "engine.h"
 
 #include <stdio.h>
@@ -28,13 +30,13 @@ static void remember_error(struct reader *rd, int rc)
 	rd->s->ctx->error[0] = '\0';
 }
 
-static int give_up(struct reader *rd, int rc, const char *what, uint32_t addr, uint32_t len)
+static int give_up(struct reader *rd, int rc, const char *what, uint32_t addr, uint32_t len, int attempts)
 {
 	if (rc == IOTFLASH_ERR_CANCELLED)
 		return ctx_fail(rd->s->ctx, rc, "interrupted");
 	return ctx_fail(rd->s->ctx, rc == IOTFLASH_OK ? IOTFLASH_ERR_CHECKSUM : rc,
 	                "%s failed at 0x%06x..0x%06x after %d attempts: %s", what, (unsigned)addr,
-	                (unsigned)(addr + len - 1), READ_ATTEMPTS, rd->last_error);
+	                (unsigned)(addr + len - 1), attempts, rd->last_error);
 }
 
 /* The chip's checksum of a range, retried on link errors. */
@@ -45,11 +47,11 @@ static int device_sum(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *s
 		if ((rc = link_sum(rd->s, addr, len, sum)) == IOTFLASH_OK)
 			return IOTFLASH_OK;
 		if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_LOADER_MISSING)
-			return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "checksum", addr, len) : rc;
+			return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "checksum", addr, len, 0) : rc;
 		remember_error(rd, rc);
 		rd->r->retries++;
 	}
-	return give_up(rd, rc, "checksum", addr, len);
+	return give_up(rd, rc, "checksum", addr, len, READ_ATTEMPTS);
 }
 
 static void advance(struct reader *rd, uint32_t addr, uint32_t n, bool skipped)
@@ -60,55 +62,104 @@ static void advance(struct reader *rd, uint32_t addr, uint32_t n, bool skipped)
 	engine_progress(rd->o, rd->phase, rd->done, rd->total, rd->r->skipped, addr);
 }
 
-/* One aligned block; expected is its device checksum, or NULL to verify by
- * reading it twice (chips without a checksum). */
-static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *buf, uint8_t *expected)
+/* What the copies kept so far prove (buf receives the block): 0 when the
+ * block is known, 1 when more copies are needed, or an error.  With a
+ * checksum: the vote, then the vote with the copies' other values at the
+ * bytes they disagree on, must match it; two identical copies that do not
+ * match make the chip's checksum suspect, and it is asked again (a cheap
+ * short reply).  Without one: two copies that agree, or a vote where two
+ * copies back every byte. */
+static int learn(struct reader *rd, const struct copies *cp, uint32_t addr, uint32_t len, uint8_t *buf,
+                 uint8_t *expected, int *resums)
 {
 	struct iotflash_session *s = rd->s;
 	uint8_t got[IOTFLASH_SUM_MAX];
-	uint8_t *again = NULL;
-	int rc = IOTFLASH_OK;
+	int rc;
 
-	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+	if (!expected) {
+		if (copies_pair(cp, buf) || (cp->n >= 3 && copies_vote(cp, buf)))
+			return 0;
+		snprintf(rd->last_error, sizeof(rd->last_error), "no two reads of the block agree");
+		return 1;
+	}
+	snprintf(rd->last_error, sizeof(rd->last_error), "data does not match the chip's checksum");
+	if (cp->n < 2)
+		return 1;
+	for (int round = 0; round < 2; round++) {
+		copies_vote(cp, buf);
+		if (memcmp(got, expected, drv_host_sum(s, buf, len, got)) == 0 || copies_repair(s, cp, buf, expected))
+			return 0;
+		if (round == 1 || *resums >= 8 || (!copies_pair(cp, buf) && cp->next % 4 != 0))
+			break;
+		/* The data looks right (or has resisted long): the chip's checksum
+		 * reply may have been the corrupted one. */
+		++*resums;
+		if ((rc = device_sum(rd, addr, len, expected)) != IOTFLASH_OK)
+			return rc;
+	}
+	return 1;
+}
+
+/* One aligned block; expected is its device checksum, or NULL to verify by
+ * agreeing reads (chips without a checksum).  Every full-length copy that
+ * fails its check is kept (seed: one a failed run read brought) and
+ * learned from (learn()); each such copy earns one more attempt. */
+static int read_block(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *buf, uint8_t *expected,
+                      const uint8_t *seed)
+{
+	struct iotflash_session *s = rd->s;
+	uint8_t got[IOTFLASH_SUM_MAX];
+	struct copies cp;
+	uint64_t rx0;
+	int rc = IOTFLASH_OK, budget = READ_ATTEMPTS, attempt, resums = 0, known;
+
+	copies_init(&cp, len);
+	if (seed && !copies_add(&cp, seed))
+		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
+	for (attempt = 0; attempt < budget; attempt++) {
 		if (attempt > 0)
 			rd->r->retries++;
-		if (s->cancelled)
-			return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
+		if (s->cancelled) {
+			copies_free(&cp);
+			return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len, attempt);
+		}
+		rx0 = s->rx_bytes;
 		rc = link_read(s, addr, buf, len);
 		rd->r->moved += len;
 		if (rc == IOTFLASH_ERR_CANCELLED)
 			break;
-		if (rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING)  /* no retry helps: say so once */
+		if (rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING) {  /* no retry helps: say so once */
+			copies_free(&cp);
 			return rc;
+		}
 		if (rc != IOTFLASH_OK) {
 			remember_error(rd, rc);
+			if (s->rx_bytes - rx0 > len / 2 && budget < READ_ATTEMPTS_MAX)
+				budget++;  /* most of the reply came: the chip is there, the line lost a byte */
 			continue;
 		}
-		if (expected) {
-			size_t n = drv_host_sum(s, buf, len, got);
-			if (memcmp(got, expected, n) == 0)
-				return IOTFLASH_OK;
-			snprintf(rd->last_error, sizeof(rd->last_error), "data does not match the chip's checksum");
-			/* The checksum reply may have been the corrupted one. */
-			if (attempt % 2 == 1 && (rc = device_sum(rd, addr, len, expected)) != IOTFLASH_OK)
-				return rc;
-			continue;
-		}
-		if (!again && !(again = malloc(len)))
+		if (expected && memcmp(got, expected, drv_host_sum(s, buf, len, got)) == 0)
+			break;
+		if (!expected && s->read_checked)
+			break;  /* the reply carried its own check */
+		if (!copies_add(&cp, buf)) {
+			copies_free(&cp);
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-		rc = link_read(s, addr, again, len);
-		rd->r->moved += len;
-		if (rc == IOTFLASH_OK && memcmp(again, buf, len) == 0) {
-			free(again);
-			return IOTFLASH_OK;
 		}
-		if (rc != IOTFLASH_OK)
-			remember_error(rd, rc);
-		else
-			snprintf(rd->last_error, sizeof(rd->last_error), "two reads of the block differ");
+		if (budget < READ_ATTEMPTS_MAX)
+			budget++;  /* a copy of the right length: progress */
+		if ((known = learn(rd, &cp, addr, len, buf, expected, &resums)) < 0) {
+			copies_free(&cp);
+			return known;  /* the checksum could not be asked again: said why */
+		}
+		if (known == 0)
+			break;
+		rc = IOTFLASH_OK;
 	}
-	free(again);
-	return give_up(rd, rc, "read", addr, len);
+	copies_free(&cp);
+	if (rc == IOTFLASH_OK && attempt < budget)
+		return IOTFLASH_OK;
+	return give_up(rd, rc, "read", addr, len, attempt);
 }
 
 /* n consecutive blocks in one driver call (a round trip per block costs
@@ -126,12 +177,12 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 	if (n == 1 || rd->one_by_one)
 		goto one_by_one;
 	if (s->cancelled)
-		return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len);
+		return give_up(rd, IOTFLASH_ERR_CANCELLED, "read", addr, len, 0);
 	rc = link_read(s, addr, buf, len);
 	rd->r->moved += len;
 	if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING)
-		return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "read", addr, len) : rc;
-	if (rc == IOTFLASH_OK && !sums) {
+		return rc == IOTFLASH_ERR_CANCELLED ? give_up(rd, rc, "read", addr, len, 0) : rc;
+	if (rc == IOTFLASH_OK && !sums && !s->read_checked) {
 		if (!(again = malloc(len)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
 		rc = link_read(s, addr, again, len);
@@ -144,11 +195,12 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 	for (uint32_t k = 0; k < n; k++) {
 		uint8_t *blk = buf + k * rb;
 		bool good = !all_bad && (sums ? memcmp(got, sums[k], drv_host_sum(s, blk, rb, got)) == 0
-		                              : memcmp(again + k * rb, blk, rb) == 0);
+		                              : !again || memcmp(again + k * rb, blk, rb) == 0);
 		if (!good) {
 			rd->one_by_one = true;
 			rd->r->retries++;
-			if ((rc = read_block(rd, addr + k * rb, rb, blk, sums ? sums[k] : NULL)) != IOTFLASH_OK) {
+			if ((rc = read_block(rd, addr + k * rb, rb, blk, sums ? sums[k] : NULL, all_bad ? NULL : blk)) !=
+			    IOTFLASH_OK) {
 				free(again);
 				return rc;
 			}
@@ -159,7 +211,7 @@ static int read_run(struct reader *rd, uint32_t addr, uint32_t n, uint8_t *buf, 
 	return IOTFLASH_OK;
 one_by_one:
 	for (uint32_t k = 0; k < n; k++) {
-		if ((rc = read_block(rd, addr + k * rb, rb, buf + k * rb, sums ? sums[k] : NULL)) != IOTFLASH_OK)
+		if ((rc = read_block(rd, addr + k * rb, rb, buf + k * rb, sums ? sums[k] : NULL, NULL)) != IOTFLASH_OK)
 			return rc;
 		advance(rd, addr + k * rb, rb, false);
 	}
@@ -181,7 +233,7 @@ static int read_unit(struct reader *rd, uint32_t addr, uint32_t len, uint8_t *bu
 	size_t n;
 	int rc = IOTFLASH_OK;
 
-	if (!drv_has_sum(s))
+	if (!drv_has_sum(s) || (!skip && s->read_checked))  /* nothing to ask the chip for */
 		return read_run(rd, addr, nblk, buf, NULL);
 	memset(buf, 0xff, len);  /* what blank flash reads */
 	if (skip && rd->in_blank_run && len > rb) {
@@ -227,8 +279,10 @@ int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t
 	uint64_t a1 = ((uint64_t)addr + len + rb - 1) / rb * rb;
 	struct reader rd = {s, o, r, phase, 0, a1 - a0, true, false, ""};
 	uint8_t *buf = out;
-	int rc = IOTFLASH_OK;
+	int rc = link_use_rate(s, false);
 
+	if (rc != IOTFLASH_OK)
+		return rc;
 	if (a0 != addr || a1 != (uint64_t)addr + len) {
 		if (!(buf = malloc(a1 - a0)))
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");

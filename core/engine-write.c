@@ -83,14 +83,18 @@ static int erase_and_program(struct iotflash_session *s, uint32_t addr, uint32_t
 static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len, const uint8_t *data,
                          bool programmed, struct iotflash_result *r, char *why)
 {
-	int rc = IOTFLASH_OK;
+	int rc = IOTFLASH_OK, budget = WRITE_ATTEMPTS, attempt;
 
-	for (int attempt = 0;; attempt++) {
+	for (attempt = 0;; attempt++) {
 		bool ok = false;
-		if (rc == IOTFLASH_OK)
-			rc = engine_unit_matches(s, addr, len, data, &ok, r);
-		if (rc == IOTFLASH_ERR_CANCELLED)
+		int wrc = rc;  /* how the last erase and program went */
+		/* Asked even after a failed write: it may have landed (its answer
+		 * lost), and a chip that answers is on a noisy line, not dead. */
+		rc = engine_unit_matches(s, addr, len, data, &ok, r);
+		if (rc == IOTFLASH_ERR_CANCELLED || wrc == IOTFLASH_ERR_CANCELLED) {
+			rc = IOTFLASH_ERR_CANCELLED;
 			break;
+		}
 		if (rc == IOTFLASH_ERR_LOADER_MISSING)  /* nothing to prove with: rewriting will not help */
 			return rc;
 		if (rc == IOTFLASH_OK && ok)
@@ -102,8 +106,12 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 			s->ctx->error[0] = '\0';
 			return IOTFLASH_OK;
 		}
+		if ((rc == IOTFLASH_OK || wrc == IOTFLASH_ERR_DEVICE) && budget < WRITE_ATTEMPTS_MAX)
+			budget++;  /* the chip answered (its checksum, a status): a noisy line, not a dead one */
+		if (wrc != IOTFLASH_OK)
+			rc = wrc;  /* the write's own failure says most */
 		note(s, rc, why);
-		if (attempt + 1 >= WRITE_ATTEMPTS)
+		if (attempt + 1 >= budget)
 			break;
 		r->retries++;
 		rc = erase_and_program(s, addr, len, data, false, r);
@@ -115,7 +123,7 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 		return ctx_fail(s->ctx, rc, "interrupted at 0x%06x", (unsigned)addr);
 	return ctx_fail(s->ctx, rc != IOTFLASH_OK ? rc : IOTFLASH_ERR_VERIFY,
 	                "write failed at 0x%06x..0x%06x after %d attempts: %s (the rest of the flash is unchanged%s)",
-	                (unsigned)addr, (unsigned)(addr + len - 1), WRITE_ATTEMPTS, why,
+	                (unsigned)addr, (unsigned)(addr + len - 1), attempt + 1, why,
 	                r->backup_path[0] ? "; the backup holds the old content" : "");
 }
 
@@ -201,8 +209,15 @@ static int plan_by_checksum(struct change *c, uint32_t pos, uint32_t len)
 	n = drv_host_sum(c->s, c->img + (pos - c->e0), len, want);
 	drv_host_sum(c->s, ff, len, blank);
 	free(ff);
-	if ((rc = link_sum(c->s, pos, len, dev)) != IOTFLASH_OK)
-		return rc;
+	for (int attempt = 0; (rc = link_sum(c->s, pos, len, dev)) != IOTFLASH_OK; attempt++) {
+		if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_LOADER_MISSING || rc == IOTFLASH_ERR_UNSUPPORTED)
+			return rc;
+		c->r->retries++;
+		if (attempt + 1 >= READ_ATTEMPTS) {
+			c->s->ctx->error[0] = '\0';
+			return IOTFLASH_OK;  /* stays dirty, content unknown: written and proved */
+		}
+	}
 	if (memcmp(dev, want, n) == 0) {
 		mark(c, pos, len, false, is_blank(c->img + (pos - c->e0), len));
 		return IOTFLASH_OK;
@@ -314,6 +329,39 @@ static bool all_blank(const struct change *c, uint32_t pos, uint32_t len)
 	return true;
 }
 
+/* A line that needed retries may also have corrupted a command's address
+ * (a frame without its own check: an erase or a write that landed on a
+ * unit proved earlier).  Prove the whole range once more, unit by unit,
+ * and redo what no longer holds the image. */
+static int final_proof(struct change *c)
+{
+	uint32_t eu0 = c->s->chip->erase_units[0];
+	int rc;
+
+	for (int round = 0; round < 3; round++) {
+		bool all = true;
+		for (uint32_t pos = c->e0; pos < c->e1; pos += VERIFY_UNIT) {
+			uint32_t len = c->e1 - pos < VERIFY_UNIT ? c->e1 - pos : VERIFY_UNIT;
+			bool ok = false;
+			if (engine_unit_matches(c->s, pos, len, c->img + (pos - c->e0), &ok, c->r) == IOTFLASH_OK && ok)
+				continue;
+			for (uint32_t p = pos; p < pos + len; p += eu0) {
+				if (engine_unit_matches(c->s, p, eu0, c->img + (p - c->e0), &ok, c->r) == IOTFLASH_OK && ok)
+					continue;
+				all = false;
+				c->r->retries++;
+				if ((rc = program_unit(c->s, p, eu0, c->img + (p - c->e0), false, c->r)) != IOTFLASH_OK)
+					return rc;
+			}
+		}
+		if (all)
+			return IOTFLASH_OK;
+	}
+	return ctx_fail(c->s->ctx, IOTFLASH_ERR_VERIFY,
+	                "write failed: 0x%06x..0x%06x still differs from the image after three proofs (a noisy line?)",
+	                (unsigned)c->e0, (unsigned)(c->e1 - 1));
+}
+
 static int apply(struct change *c, const char *phase)
 {
 	uint64_t done = 0;
@@ -333,6 +381,8 @@ static int apply(struct change *c, const char *phase)
 		done += unit;
 		engine_progress(c->o, phase, done, c->e1 - c->e0, c->r->skipped, pos);
 	}
+	if (c->r->retries > 0 && !c->r->unproven && (rc = final_proof(c)) != IOTFLASH_OK)
+		return rc;
 	c->r->verified = !c->r->unproven;
 	if (c->r->unproven)
 		ctx_log(c->s->ctx, IOTFLASH_LOG_WARN, "write",
@@ -394,7 +444,8 @@ static int change_flash(struct iotflash_session *s, uint32_t addr, uint32_t len,
 			         s->chip->name);
 		goto out;
 	}
-	rc = apply(&c, phase);
+	if ((rc = link_use_rate(s, true)) == IOTFLASH_OK)
+		rc = apply(&c, phase);
 out:
 	free(c.old);
 	free(img);

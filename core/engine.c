@@ -77,14 +77,39 @@ int engine_unit_matches(struct iotflash_session *s, uint32_t addr, uint32_t len,
 		*match = memcmp(dev, host, n) == 0;
 		return IOTFLASH_OK;
 	}
-	if (!(back = malloc(len)))
+	/* Read-back compare.  One read equal to data proves it (noise does not
+	 * turn other bytes into exactly these); two reads that agree with each
+	 * other and not with data prove a difference; anything else is noise
+	 * and is read again. */
+	if (!(back = malloc(2 * (size_t)len)))
 		return ctx_fail(s->ctx, IOTFLASH_ERR_NOMEM, "out of memory");
-	rc = link_read(s, addr, back, len);  /* read-back compare */
-	if (r)
-		r->moved += len;
-	*match = rc == IOTFLASH_OK && memcmp(back, data, len) == 0;
+	*match = false;
+	bool have_prev = false;
+	rc = IOTFLASH_OK;
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		uint8_t *now = back + (attempt % 2) * (size_t)len, *prev = back + ((attempt + 1) % 2) * (size_t)len;
+		rc = link_read(s, addr, now, len);
+		if (r)
+			r->moved += len;
+		if (rc == IOTFLASH_ERR_CANCELLED || rc == IOTFLASH_ERR_UNSUPPORTED || rc == IOTFLASH_ERR_LOADER_MISSING)
+			break;
+		if (rc != IOTFLASH_OK) {
+			have_prev = false;
+			continue;
+		}
+		if (memcmp(now, data, len) == 0) {
+			*match = true;
+			break;
+		}
+		if (have_prev && memcmp(now, prev, len) == 0)
+			break;
+		have_prev = true;
+	}
 	free(back);
-	return rc;
+	if (rc != IOTFLASH_OK || *match)
+		return rc;
+	s->ctx->error[0] = '\0';
+	return IOTFLASH_OK;
 }
 
 void engine_result_init(struct iotflash_result *r, uint32_t len)

@@ -13,9 +13,14 @@
 #include "link.h"
 
 /* Bounded retries: a block is read/written again this many times before
- * the operation fails naming its address. */
+ * the operation fails naming its address.  Attempts that make progress (a
+ * read whose length was right, a write the chip took and checksummed) earn
+ * one more, up to the _MAX: a noisy line that still delivers gets time,
+ * a dead one does not. */
 #define READ_ATTEMPTS 8
+#define READ_ATTEMPTS_MAX 40
 #define WRITE_ATTEMPTS 4
+#define WRITE_ATTEMPTS_MAX 64
 /* Verified reads and writes work in units of this size (a device checksum
  * each); a failing unit is split into read blocks to retry only what failed. */
 #define VERIFY_UNIT (64 * 1024)
@@ -40,6 +45,25 @@ void engine_progress(const struct iotflash_op_opts *o, const char *phase, uint64
  * first-contact full backup (iotflash_backup_full) unless it was done or
  * o->no_backup. */
 int backup_first_contact(struct iotflash_session *s, const struct iotflash_op_opts *o);
+/* engine-vote.c: the full-length copies of one block that failed its
+ * check, kept to vote on (see docs/architecture.md, "A noisy line"). */
+#define COPIES_MAX 5
+struct copies {
+	uint8_t *buf;        /* COPIES_MAX slots of len bytes */
+	uint32_t len;
+	unsigned n, next;    /* kept; total added */
+};
+void copies_init(struct copies *c, uint32_t len);
+void copies_free(struct copies *c);
+bool copies_add(struct copies *c, const uint8_t *data);
+/* Two copies agree byte for byte: that copy into out. */
+bool copies_pair(const struct copies *c, uint8_t *out);
+/* Byte-wise majority into out; true when each byte's majority is strict
+ * and held by at least two copies. */
+bool copies_vote(const struct copies *c, uint8_t *out);
+/* out (a vote) with the copies' other values tried at the bytes they
+ * disagree on, until its checksum is expected: true and out holds it. */
+bool copies_repair(struct iotflash_session *s, const struct copies *c, uint8_t *out, const uint8_t *expected);
 /* engine-read.c: a verified read of [addr, addr+len) into buf (any alignment). */
 int engine_read(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *buf,
                 const struct iotflash_op_opts *o, struct iotflash_result *r, const char *phase);

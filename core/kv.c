@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The iotflash developers */
-/* The loader's key-value store (plugin ABI 2.2 kv_get/kv_set): no block
+/* The loader's key-value store (plugin ABI 2.2, iotflash_dev_set_kv()): no block
  * planning, backups or verification apply, a value is one transfer. */
 #include "internal.h"
 #include "state.h"
 
 static bool has_kv(struct iotflash_session *s)
 {
-	return s->drv && s->drv_priv && s->drv_kv && s->drv->kv_get && s->drv->kv_set;
+	return s->drv_priv && s->kv && s->kv->get && s->kv->set;
 }
 
 IOTFLASH_API int iotflash_kv_get(struct iotflash_session *s, const char *key, uint8_t *buf, size_t cap, size_t *len)
@@ -17,7 +17,7 @@ IOTFLASH_API int iotflash_kv_get(struct iotflash_session *s, const char *key, ui
 		return ctx_fail(s->ctx, IOTFLASH_ERR_UNSUPPORTED, "%s: the loader keeps no key-value store", s->chip->name);
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
-	rc = s->drv->kv_get(s->drv_priv, key, buf, cap, len);
+	rc = s->kv->get(s->drv_priv, key, buf, cap, len);
 	if (rc == IOTFLASH_ERR_UNSUPPORTED)
 		return ctx_fail(s->ctx, rc, "%s: no key '%s' in the key-value store", s->chip->name, key);
 	return rc;
@@ -29,5 +29,5 @@ IOTFLASH_API int iotflash_kv_set(struct iotflash_session *s, const char *key, co
 		return ctx_fail(s->ctx, IOTFLASH_ERR_UNSUPPORTED, "%s: the loader keeps no key-value store", s->chip->name);
 	if (s->cancelled)
 		return IOTFLASH_ERR_CANCELLED;
-	return s->drv->kv_set(s->drv_priv, key, buf, len);
+	return s->kv->set(s->drv_priv, key, buf, len);
 }

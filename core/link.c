@@ -13,10 +13,14 @@
 #include "session.h"
 
 /* After a driver call returned rc: true when the session just connected
- * again, so the call is worth repeating at once. */
-static bool reconnected(struct iotflash_session *s, int rc)
+ * again, so the call is worth repeating at once.  A failed read that still
+ * brought most of its reply (heard) was spoken by a chip in the session,
+ * only garbled on a noisy line: it is no sign of a reset and does not
+ * count towards one (a reconnect on such a line would fail, or cost a
+ * loader upload, for nothing). */
+static bool reconnected(struct iotflash_session *s, int rc, bool heard)
 {
-	if (rc == IOTFLASH_OK || s->connecting) {
+	if (rc == IOTFLASH_OK || s->connecting || heard) {
 		s->fail_streak = 0;
 		return false;
 	}
@@ -49,14 +53,16 @@ static int op_once(struct iotflash_session *s, enum drv_op op, uint32_t addr, ui
 static int call(struct iotflash_session *s, enum drv_op op, uint32_t addr, uint32_t len, const uint8_t *in,
                 uint8_t *out)
 {
+	uint64_t rx0;
 	int rc;
 	do {
 		if (s->cancelled)
 			return IOTFLASH_ERR_CANCELLED;
 		if (s->lost)
 			return ctx_fail(s->ctx, IOTFLASH_ERR_NO_LINK, "%s", s->lost_msg);
+		rx0 = s->rx_bytes;
 		rc = op_once(s, op, addr, len, in, out);
-	} while (reconnected(s, rc));
+	} while (reconnected(s, rc, op == DRV_READ && s->rx_bytes - rx0 >= len / 2 + 1));
 	return rc;
 }
 
@@ -78,4 +84,9 @@ int link_erase(struct iotflash_session *s, uint32_t addr, uint32_t len)
 int link_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum)
 {
 	return call(s, DRV_SUM, addr, len, NULL, sum);
+}
+
+int link_use_rate(struct iotflash_session *s, bool write)
+{
+	return session_use_rate(s, write ? SESSION_WRITE : SESSION_READ);
 }

@@ -18,5 +18,8 @@ int link_read(struct iotflash_session *s, uint32_t addr, uint8_t *buf, uint32_t 
 int link_write(struct iotflash_session *s, uint32_t addr, const uint8_t *buf, uint32_t len);
 int link_erase(struct iotflash_session *s, uint32_t addr, uint32_t len);
 int link_sum(struct iotflash_session *s, uint32_t addr, uint32_t len, uint8_t *sum);
+/* Before reading (write = false) or writing: connect again at that
+ * operation's rate when the session is at another (session_use_rate). */
+int link_use_rate(struct iotflash_session *s, bool write);
 
 #endif

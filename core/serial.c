@@ -310,6 +310,27 @@ static int serial_set_baud(void *priv, uint32_t baud)
 	return rc;
 }
 
+/* 8E1 sets PARENB and INPCK (check parity on input).  A pty keeps INPCK but
+ * clears PARENB, so INPCK is what a device model can see of it. */
+static int serial_set_parity(void *priv, char parity)
+{
+	struct serial *s = priv;
+	struct termios t;
+
+	if (s->sp)
+		return sp_set_parity(s->sp, parity == 'E' ? SP_PARITY_EVEN : SP_PARITY_NONE) == SP_OK ? IOTFLASH_OK
+		                                                                                      : IOTFLASH_ERR_PORT;
+	if (tcgetattr(s->fd, &t) < 0)
+		return IOTFLASH_ERR_PORT;
+	t.c_cflag &= ~(tcflag_t)(PARENB | PARODD);
+	t.c_iflag &= ~(tcflag_t)(INPCK | IGNPAR | PARMRK);
+	if (parity == 'E') {
+		t.c_cflag |= PARENB;
+		t.c_iflag |= INPCK;
+	}
+	return tcsetattr(s->fd, TCSANOW, &t) < 0 ? IOTFLASH_ERR_PORT : IOTFLASH_OK;
+}
+
 static int serial_read(void *priv, uint8_t *buf, size_t len, unsigned timeout_ms)
 {
 	struct serial *s = priv;
@@ -503,4 +524,5 @@ const struct iotflash_transport iotflash_serial_transport = {
 	.flush_input = serial_flush_input,
 	.set_lines = serial_set_lines,
 	.list = serial_list,
+	.set_parity = serial_set_parity,
 };

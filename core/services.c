@@ -48,6 +48,14 @@ IOTFLASH_API int iotflash_io_set_baud(struct iotflash_dev *dev, uint32_t baud)
 
 IOTFLASH_API uint32_t iotflash_io_baud(struct iotflash_dev *dev) { return dev->s->baud; }
 
+IOTFLASH_API int iotflash_io_set_parity(struct iotflash_dev *dev, char parity)
+{
+	struct iotflash_session *s = dev->s;
+	if (parity != 'N' && parity != 'E')
+		return IOTFLASH_ERR_ARG;
+	return s->tr->set_parity ? s->tr->set_parity(s->tr_priv, parity) : IOTFLASH_ERR_UNSUPPORTED;
+}
+
 IOTFLASH_API int iotflash_io_drain(struct iotflash_dev *dev)
 {
 	struct iotflash_session *s = dev->s;
@@ -100,6 +108,16 @@ IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotfl
 {
 	dev->s->sum_overridden = true;
 	dev->s->sum_kind = kind;
+}
+
+IOTFLASH_API void iotflash_dev_set_kv(struct iotflash_dev *dev, const struct iotflash_kv_ops *ops)
+{
+	dev->s->kv = ops;
+}
+
+IOTFLASH_API void iotflash_dev_set_read_checked(struct iotflash_dev *dev, bool checked)
+{
+	dev->s->read_checked = checked;
 }
 
 /* The RAM loader services (iotflash_dev_loader ...) live in loaders.c. */

@@ -24,7 +24,7 @@ struct iotflash_session {
 	void *tr_priv;
 	const struct iotflash_driver *drv;
 	void *drv_priv;
-	bool drv_kv;           /* the driver struct has kv_get/kv_set (plugin ABI 2.2+) */
+	const struct iotflash_kv_ops *kv;  /* the loader's key-value store, set by open() */
 	const struct iotflash_chip *requested;  /* --chip, NULL for a family */
 	const char *family;
 	const struct iotflash_chip *chip;       /* what the engine plans with */
@@ -32,11 +32,14 @@ struct iotflash_session {
 	uint32_t flash_size;
 	uint32_t baud;         /* the port's rate now */
 	uint32_t target_baud;  /* the rate open() is asked for; lowered by step-downs */
+	uint32_t asked_baud;   /* --baud, 0: the chip database's ceilings per operation */
+	uint32_t rate_limit;   /* the rate a step-down fell to (0: none): no operation asks for more */
 	bool mismatch;         /* the device contradicts --chip */
 	char mismatch_msg[256];
 	bool force;
 	bool sum_overridden;   /* the driver's iotflash_dev_set_checksum() */
 	enum iotflash_checksum sum_kind;
+	bool read_checked;     /* the driver's iotflash_dev_set_read_checked() */
 	char *loader_path;
 	uint8_t *loader;
 	size_t loader_len;

@@ -19,28 +19,39 @@
  * topic), §8.1 (EasyFlash granularity).  Only chips the chip database
  * knows and whose storage the document establishes. */
 static const struct iotflash_obk_platform platforms[] = {
-	{"bk7231t", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_t"},
-	{"bk7231u", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_u"},
-	{"bk7231n", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_n"},
-	{"bk7231m", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_n"},
-	{"bk7238", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_8s"},
-	{"bk7252", 'A', 48, 40, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_52s"},
-	{"bk7252n", 'A', 48, 40, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_52n"},
-	{"ln882h", 'D', 32, 26, false, IOTFLASH_OBK_RAW, 0, 0, NULL, "ln882h"},
-	{"ln8825", 'D', 32, 26, false, IOTFLASH_OBK_RAW, 0, 0, NULL, "ln882h"},
-	{"w800", 'A', 48, 44, false, IOTFLASH_OBK_RAW, 0x303, 0, NULL, "w800s"},
-	{"w803", 'A', 48, 44, false, IOTFLASH_OBK_RAW, 0x303, 0, NULL, "w800s"},
-	{"w600", 'D', 32, 17, false, IOTFLASH_OBK_RAW, 0, 0, NULL, "w600s"},
-	{"bl602", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "bl602s"},
-	{"bl604", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "bl602s"},
-	{"bl616", 'A', 48, 35, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "obks"},
-	{"bl618", 'A', 48, 35, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "obks"},
-	{"rtl8710b", 'D', 32, 17, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
-	{"rtl8720c", 'D', 32, 24, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
-	{"rtl8720d", 'C', 64, 64, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks"},
-	/* Realtek SDK key-value store through the stub's 0x93/0x94 (obk-config.md §1) */
-	{"rtl8721da", 'C', 64, 64, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks"},
-	{"rtl8720e", 'C', 64, 52, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks"},
+	{"bk7231t", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_t", 0},
+	{"bk7231u", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_u", 0},
+	{"bk7231n", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_n", 0},
+	{"bk7231m", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_n", 0},
+	{"bk7238", 'D', 32, 29, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_8s", 0},
+	{"bk7252", 'A', 48, 40, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_52s", 0},
+	{"bk7252n", 'A', 48, 40, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "bekens_52n", 0},
+	{"ln882h", 'D', 32, 26, false, IOTFLASH_OBK_RAW, 0, 0, NULL, "ln882h", 0},
+	{"ln8825", 'D', 32, 26, false, IOTFLASH_OBK_RAW, 0, 0, NULL, "ln882h", 0},
+	{"w800", 'A', 48, 44, false, IOTFLASH_OBK_RAW, 0x303, 0, NULL, "w800s", 0},
+	{"w803", 'A', 48, 44, false, IOTFLASH_OBK_RAW, 0x303, 0, NULL, "w800s", 0},
+	{"w600", 'D', 32, 17, false, IOTFLASH_OBK_RAW, 0, 0, NULL, "w600s", 0},
+	{"bl602", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "bl602s", 0},
+	{"bl604", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "bl602s", 0},
+	{"bl616", 'A', 48, 35, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "obks", 0},
+	{"bl618", 'A', 48, 35, false, IOTFLASH_OBK_EASYFLASH, 0, 8, "mY0bcFg", "obks", 0},
+	{"rtl8710b", 'D', 32, 17, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks", 0},
+	{"rtl8720c", 'D', 32, 24, true, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks", 0},
+	{"rtl8720d", 'C', 64, 64, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks", 0},
+	/* ESWIN SDK EasyFlash: GRAN 32, no entry magic; ECR6600 formats its
+	 * sectors "EF41", TR6260 "EF40" (§8.2). */
+	{"ecr6600", 'D', 32, 27, true, IOTFLASH_OBK_EASYFLASH, 0, 32, "ObkCfg", "obks", 0x31344645u},
+	{"tr6260", 'D', 32, 25, true, IOTFLASH_OBK_EASYFLASH, 0, 32, "ObkCfg", "obks", 0x30344645u},
+	{"rtl8721da", 'C', 64, 64, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks", 0},
+	{"rtl8720e", 'C', 64, 52, false, IOTFLASH_OBK_KV, 0, 0, "ObkCfg", "obks", 0},
+	/* XRadio: EasyFlash of the firmware's own port (granularity 1).  The
+	 * group topic of XR806/XR872 is not established: `obks` [inferred]. */
+	{"xr809", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s", 0},
+	{"xr809b", 'D', 32, 24, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "xr809s", 0},
+	{"xr806", 'D', 32, 27, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks", 0},
+	{"xr872", 'A', 48, 36, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks", 0},
+	{"gd32vw553", 'A', 48, 48, true, IOTFLASH_OBK_RAW, 0, 0, NULL, "obks", 0},
+	{"rda5981", 'D', 32, 29, false, IOTFLASH_OBK_EASYFLASH, 0, 1, "ObkCfg", "obks", 0},
 };
 
 const struct iotflash_obk_platform *iotflash_obk_platform(const char *chip)
@@ -282,7 +293,8 @@ int iotflash_obk_encode(struct iotflash_obk_config *cfg, uint8_t *area, size_t l
 		}
 		return IOTFLASH_OK;
 	}
-	return obk_ef_store(area, len, plat->ef_gran, plat->ef_key, cfg->blob, IOTFLASH_OBK_CONFIG_SIZE, err, errlen);
+	return obk_ef_store(area, len, plat->ef_gran, plat->ef_sector_magic, plat->ef_key, cfg->blob,
+	                    IOTFLASH_OBK_CONFIG_SIZE, err, errlen);
 }
 
 /* The partition table format: docs/protocols/bl60x.md §6.1. */

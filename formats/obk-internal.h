@@ -44,8 +44,9 @@ bool obk_flag(const struct iotflash_obk_config *cfg, unsigned bit);
 /* EasyFlash V4 (§8): the value of a committed entry, pointing into area. */
 int obk_ef_find(const uint8_t *area, size_t len, unsigned gran, const char *key, const uint8_t **value,
                 size_t *vlen);
-/* Rebuild the area with key = value, keeping the other committed entries. */
-int obk_ef_store(uint8_t *area, size_t len, unsigned gran, const char *key, const uint8_t *value, size_t vlen,
-                 char *err, size_t errlen);
+/* Rebuild the area with key = value, keeping the other committed entries;
+ * magic is the sectors' (0: "EF40"). */
+int obk_ef_store(uint8_t *area, size_t len, unsigned gran, uint32_t magic, const char *key, const uint8_t *value,
+                 size_t vlen, char *err, size_t errlen);
 
 #endif

@@ -754,6 +754,16 @@ static void svc_vlog(struct iotflash_sim *s, const char *fmt, va_list ap)
 	sim_vlog(HOST(s), fmt, ap);
 }
 
+/* What the client's termios shows of its parity (the pty clears PARENB but
+ * keeps INPCK and PARODD). */
+static char svc_client_parity(struct iotflash_sim *s)
+{
+	struct termios t;
+	if (tcgetattr(HOST(s)->master, &t) < 0 || !(t.c_iflag & INPCK))
+		return 'N';
+	return t.c_cflag & PARODD ? 'O' : 'E';
+}
+
 static const struct iotflash_sim_services host_services = {
 	.size = sizeof(struct iotflash_sim_services),
 	.read = svc_read,
@@ -768,6 +778,7 @@ static const struct iotflash_sim_services host_services = {
 	.flash = svc_flash,
 	.timing = svc_timing,
 	.vlog = svc_vlog,
+	.client_parity = svc_client_parity,
 };
 
 /* ---- setup and teardown ---- */

@@ -56,6 +56,21 @@ if have rtl87xx; then  # RTL8721DA / RTL8720E: the Realtek ROM + the A5 stub
 	export LOADER_rtl8721da=$T/rtl8721da.bin LOADER_rtl8720e=$T/rtl8720e.bin
 	models+=(rtl8721da rtl8720e); plugin_dirs+=("$build/plugins/rtl87xx/.libs")
 fi
+if have xradio; then
+	python3 "$root/tests/e2e/gen-xradio-stub.py" "$T/xr809-stub.bin"
+	export LOADER_xr809=$T/xr809-stub.bin
+	models+=(xr809 xr809b xr872 xr806); plugin_dirs+=("$build/plugins/xradio/.libs")
+fi
+if have gd32vw; then
+	python3 "$root/tests/e2e/gen-a5-family-stub.py" gd32vw553 "$T/gd32vw553.bin"
+	export LOADER_gd32vw553=$T/gd32vw553.bin
+	models+=(gd32vw553); plugin_dirs+=("$build/plugins/gd32vw/.libs")
+fi
+if have rda5981; then
+	python3 "$root/tests/e2e/gen-a5-family-stub.py" rda5981 "$T/rda5981.bin"
+	export LOADER_rda5981=$T/rda5981.bin
+	models+=(rda5981); plugin_dirs+=("$build/plugins/rda5981/.libs")
+fi
 if have opl1000; then  # OPL1000A2: two stand-ins found by role in a loader directory
 	mkdir -p "$T/home/.local/share/iotflash/loaders"
 	{

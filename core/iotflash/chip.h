@@ -98,6 +98,10 @@ struct iotflash_chip {
 	const struct iotflash_loader *const *loaders;  /* accepted loaders, preferred first */
 	unsigned n_loaders;
 	enum iotflash_loader_use loader_use;
+	/* Appended with plugin ABI 2.2: the highest rate known to work for
+	 * reads and for writes, where they differ from max_baud (0: max_baud). */
+	uint32_t max_baud_read;
+	uint32_t max_baud_write;
 };
 
 /* A SPI NOR flash part from the database's `flash:` tables. */

@@ -14,6 +14,7 @@
 #include <iotflash/chip.h>
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <time.h>
 
 #ifdef __cplusplus
@@ -54,6 +55,7 @@ struct iotflash_sim_services {
 	uint8_t *(*flash)(struct iotflash_sim *sim, uint32_t *size);
 	bool (*timing)(struct iotflash_sim *sim);
 	void (*vlog)(struct iotflash_sim *sim, const char *fmt, va_list ap);
+	char (*client_parity)(struct iotflash_sim *sim);
 };
 
 /* What a model is handed: the host's own state follows, unseen. */
@@ -142,6 +144,16 @@ static inline uint64_t iotflash_sim_now_ms(void)
 	timespec_get(&ts, TIME_UTC);
 #endif
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* The parity the client's line is set to, as far as a pty shows it: the pty
+ * driver clears PARENB, so 'E' means input parity checking (INPCK) without
+ * PARODD, 'O' INPCK with PARODD, 'N' no checking.  'N' from an older host. */
+static inline char iotflash_sim_client_parity(struct iotflash_sim *sim)
+{
+	if (sim->services->size < offsetof(struct iotflash_sim_services, client_parity) + sizeof(void (*)(void)))
+		return 'N';
+	return sim->services->client_parity(sim);
 }
 
 /* Diagnostics on stderr when the simulator runs with -v. */

@@ -25,11 +25,17 @@ extern "C" {
  * 2.0 keeps what 1.x added: iotflash_dev_answered() (1.1) and
  * iotflash_dev_loader_info() (1.2).
  * 2.1: raw DEFLATE for drivers (iotflash_deflate_raw() and friends).
- * 2.2: kv_get/kv_set appended to struct iotflash_driver (a key-value store
- * the chip's loader keeps); the core reads them only from 2.2+ plugins.
+ * 2.2: iotflash_dev_set_read_checked(): a driver whose read replies carry
+ * their own check tells the core, which then reads each block once
+ * instead of proving it by a second read or a checksum per block; and
+ * iotflash_dev_set_kv() (a key-value store the chip's loader keeps; the
+ * driver vtable itself stays fixed); iotflash_io_set_parity() (a ROM at
+ * 8E1: GD32VW553's ISP ROM).  A 2.2 driver in a 2.1 host would miss these
+ * symbols, hence the bump.
  * 2.3: iotflash_dev_loader_role() and struct iotflash_loader's `role`
  * (appended): a chip whose upload takes several files (OPL1000A2's two
- * stages) asks for each by role; 2.2 plugins never call it. */
+ * stages) asks for each by role; 2.2 plugins never call it.  The A5 stub
+ * family's CRC command also learned crc32-sum4k (a sum of per-4 KiB CRCs). */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
 #define IOTFLASH_PLUGIN_ABI_MINOR 3
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
@@ -76,13 +82,6 @@ struct iotflash_driver {
 	/* Device-side checksum of [addr, addr+len) in the chip's `checksum`
 	 * algorithm; NULL when the chip has none (the core reads back). */
 	int (*verify)(void *priv, uint32_t addr, uint32_t len, uint8_t sum[IOTFLASH_SUM_MAX]);
-	/* ABI 2.2, optional: a key-value store the loader keeps outside any
-	 * flash range this tool can address (the Realtek stubs' 0x93/0x94, where
-	 * OpenBeken keeps its configuration).  kv_get: the value of key into
-	 * buf (cap bytes), *len its length; IOTFLASH_ERR_UNSUPPORTED when the
-	 * key is missing. */
-	int (*kv_get)(void *priv, const char *key, uint8_t *buf, size_t cap, size_t *len);
-	int (*kv_set)(void *priv, const char *key, const uint8_t *buf, size_t len);
 };
 
 /* Transport vtable: a byte stream (UART) or a SPI master (USB-SPI bridge). */
@@ -114,6 +113,8 @@ struct iotflash_transport {
 	int (*set_pin)(void *priv, unsigned pin, bool high);
 	/* List ports this transport can see: one "path\tdescription" per call of emit. */
 	int (*list)(void (*emit)(void *user, const char *port, const char *desc), void *user);
+	/* STREAM, optional: 'N' (8N1, the default) or 'E' (8E1, parity checked). */
+	int (*set_parity)(void *priv, char parity);
 };
 
 struct iotflash_plugin {
@@ -149,6 +150,9 @@ IOTFLASH_API int iotflash_io_write(struct iotflash_dev *dev, const void *buf, si
 IOTFLASH_API int iotflash_io_read(struct iotflash_dev *dev, void *buf, size_t len, unsigned timeout_ms);
 IOTFLASH_API int iotflash_io_set_baud(struct iotflash_dev *dev, uint32_t baud);
 IOTFLASH_API uint32_t iotflash_io_baud(struct iotflash_dev *dev);
+/* Line format: 'N' = 8N1 (every port starts so), 'E' = 8E1 with parity
+ * checked on input.  IOTFLASH_ERR_UNSUPPORTED where the transport has none. */
+IOTFLASH_API int iotflash_io_set_parity(struct iotflash_dev *dev, char parity);
 IOTFLASH_API int iotflash_io_drain(struct iotflash_dev *dev);
 IOTFLASH_API int iotflash_io_flush_input(struct iotflash_dev *dev);
 IOTFLASH_API int iotflash_io_set_lines(struct iotflash_dev *dev, int dtr, int rts);
@@ -194,6 +198,23 @@ IOTFLASH_API void iotflash_dev_answered(struct iotflash_dev *dev);
  * database's: e.g. the loader the device runs has none, and
  * IOTFLASH_SUM_NONE makes the core read back instead of calling verify(). */
 IOTFLASH_API void iotflash_dev_set_checksum(struct iotflash_dev *dev, enum iotflash_checksum kind);
+/* A key-value store the loader keeps outside any flash range this tool can
+ * address (the Realtek A5 stubs' 0x93/0x94, where OpenBeken keeps its
+ * configuration).  A driver that has one registers it from open(); both
+ * calls get the driver's priv.  get: the value of key into buf (cap bytes),
+ * *len its length; IOTFLASH_ERR_UNSUPPORTED when the key is missing.
+ * Plugin ABI 2.2. */
+struct iotflash_kv_ops {
+	int (*get)(void *priv, const char *key, uint8_t *buf, size_t cap, size_t *len);
+	int (*set)(void *priv, const char *key, const uint8_t *buf, size_t len);
+};
+IOTFLASH_API void iotflash_dev_set_kv(struct iotflash_dev *dev, const struct iotflash_kv_ops *ops);
+/* ABI 2.2: every read() of this session checks what it returns on the way
+ * (a CRC in each reply, a transfer that fails rather than return bad
+ * data), so the core takes one read of a block as proved: no second read,
+ * no device checksum per block beyond finding blank ones.  Call it from
+ * open() (or detect(), once the loader is known); false undoes it. */
+IOTFLASH_API void iotflash_dev_set_read_checked(struct iotflash_dev *dev, bool checked);
 
 /* The chip database. */
 IOTFLASH_API const struct iotflash_chip *iotflash_db_chip(struct iotflash_dev *dev, const char *name);

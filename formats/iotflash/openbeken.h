@@ -34,9 +34,10 @@ struct iotflash_obk_platform {
 	bool crc_signed;         /* CRC-8 built with signed char */
 	enum iotflash_obk_storage storage;
 	uint32_t offset;         /* RAW: blob offset into the area (W800: 0x303) */
-	unsigned ef_gran;        /* EASYFLASH: write granularity in bits (1, 8) */
+	unsigned ef_gran;        /* EASYFLASH: write granularity in bits (1, 8, 32) */
 	const char *ef_key;      /* EASYFLASH: "ObkCfg" or "mY0bcFg" */
 	const char *mqtt_group;  /* the firmware's default group topic */
+	uint32_t ef_sector_magic; /* EASYFLASH: the magic the SDK formats sectors with; 0 = "EF40" */
 };
 
 /* The platform of a chip name, NULL when OpenBeken has none (or its storage

@@ -43,6 +43,11 @@
 #define RX_CAP (BK_READ4K_REPLY_LEN + 64)
 #define RESYNC_PAD 32             /* more than a few lost bytes is a lost frame */
 #define RESYNC_QUIET_MS 50
+/* A reply that has begun and then falls silent this long lost a byte on
+ * the line: the chip sends its replies without pauses, so waiting out the
+ * whole timeout would only cost time (issue 16). */
+#define REPLY_GAP_MS 50
+#define REPLY_STARTED 16
 #define MAX_CANDIDATES 8
 
 enum bk_proto { PROTO_UNKNOWN, PROTO_FULL, PROTO_LEGACY };
@@ -164,6 +169,8 @@ static int bk_receive(struct bk *bk, bool is_long, uint8_t code, unsigned short_
 	for (;;) {
 		size_t used, need;
 		uint64_t now;
+		unsigned wait;
+		bool started;
 		int n;
 
 		if (bk_scan_reply(bk->rx, bk->rx_len, is_long, code, short_len, r, &used, &need)
@@ -174,9 +181,14 @@ static int bk_receive(struct bk *bk, bool is_long, uint8_t code, unsigned short_
 		now = iotflash_now_ms();
 		if (now >= deadline)
 			return IOTFLASH_ERR_TIMEOUT;
-		n = rx_fill(bk, need, (unsigned)(deadline - now));
+		started = bk->rx_len > 0;
+		wait = (unsigned)(deadline - now);
+		n = rx_fill(bk, need, started && wait > REPLY_GAP_MS ? REPLY_GAP_MS : wait);
 		if (n < 0)
 			return n;
+		if (n == 0 && bk->rx_len >= REPLY_STARTED)
+			return iotflash_fail(bk->dev, IOTFLASH_ERR_PROTOCOL,
+			                     "reply cut short after %zu bytes (a byte lost on the line)", bk->rx_len);
 	}
 }
 

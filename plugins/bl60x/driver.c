@@ -44,6 +44,10 @@
 #define MAX_LOADER_FAILURES 3     /* the loader's failure counter (§4) */
 #define RESET_TRIES 3             /* 0x21 sent until its OK arrives */
 #define UPLOAD_PAUSE_MS 100       /* longer than a frame's byte gap */
+/* A reply that has begun and then falls silent this long lost a byte on
+ * the line: told at once instead of after the whole timeout (issue 16). */
+#define REPLY_GAP_MS 50
+#define REPLY_STARTED 16
 #define SEG_CHUNK 4092            /* 0x18 data per frame: GUI and blisp (§3.4) */
 #define RX_CAP (BL_FRAME_MAX + 64)
 #define JEDEC_KNOWN 0x80
@@ -63,6 +67,7 @@ struct bl {
 	bool linked;                        /* something answered: reset on failure */
 	bool have_boot_info;                /* a probe already got it */
 	bool lines_unsupported;
+	bool cut_short;                     /* the last reply lost a byte: no re-handshake needed */
 	uint32_t jedec;
 	uint8_t jedec_flag;
 	size_t rx_len;
@@ -190,9 +195,15 @@ static int bl_receive(struct bl *bl, bool with_data, unsigned timeout_ms, unsign
 		now = iotflash_now_ms();
 		if (now >= deadline)
 			return IOTFLASH_ERR_TIMEOUT;
-		n = rx_fill(bl, need, (unsigned)(deadline - now));
+		unsigned wait = (unsigned)(deadline - now);
+		n = rx_fill(bl, need, bl->rx_len > 0 && wait > REPLY_GAP_MS ? REPLY_GAP_MS : wait);
 		if (n < 0)
 			return n;
+		if (n == 0 && bl->rx_len >= REPLY_STARTED) {
+			bl->cut_short = true;
+			return iotflash_fail(bl->dev, IOTFLASH_ERR_PROTOCOL,
+			                     "reply cut short after %zu bytes (a byte lost on the line)", bl->rx_len);
+		}
 	}
 }
 
@@ -380,6 +391,7 @@ struct xchg {
 	unsigned timeout_ms;    /* for the reply, beyond the wire time */
 	unsigned pd_ms;         /* after each PD */
 	bool resync;            /* re-handshake and re-send on silence */
+	bool resend;            /* re-send after a pause, no re-handshake (the ROM's upload) */
 	bool no_reply;          /* send only */
 };
 
@@ -425,10 +437,20 @@ static int bl_exchange(struct bl *bl, const struct xchg *x, struct bl_reply *r)
 	for (int attempt = 0; attempt < EXCHANGE_TRIES; attempt++) {
 		if (attempt) {
 			iotflash_log(bl->dev, IOTFLASH_LOG_DEBUG, "%s: no valid reply, sending again", x->what);
-			if (x->resync && (rc = resync(bl)) != IOTFLASH_OK)
+			if (x->resync && !bl->cut_short && (rc = resync(bl)) != IOTFLASH_OK)
 				return rc;
+			if (x->resend)  /* the ROM drops a frame cut short after its byte gap */
+				iotflash_sleep_ms(bl->dev, UPLOAD_PAUSE_MS);
+			/* A reply told cut short may only have stalled: let its late
+			 * bytes arrive and go before asking again. */
+			for (int i = 0; bl->cut_short && i < 20; i++) {
+				bl->rx_len = 0;
+				if (rx_fill(bl, RX_CAP, REPLY_GAP_MS) <= 0)
+					break;
+			}
 			rx_reset(bl);
 		}
+		bl->cut_short = false;
 		if ((rc = bl_send(bl, frame, x->frame_len)) != IOTFLASH_OK)
 			return rc;
 		if (x->no_reply)
@@ -438,7 +460,7 @@ static int bl_exchange(struct bl *bl, const struct xchg *x, struct bl_reply *r)
 			return rc;
 		if (rc == IOTFLASH_OK && !(r->status == BL_REPLY_FAIL && r->error == 0x0103))
 			break;
-		if (!x->resync)
+		if (!x->resync && !x->resend)
 			break;
 	}
 	if (rc == IOTFLASH_ERR_TIMEOUT)
@@ -470,7 +492,9 @@ static int get_boot_info(struct bl *bl)
 {
 	struct bl_reply r;
 	size_t n = bl_frame(bl->tx, BL_GET_BOOT_INFO, false, NULL, 0);
-	int rc = simple(bl, "get_boot_info", n, true, false, &r);
+	/* Asking again is harmless, and a noisy line loses the odd reply. */
+	struct xchg x = { .what = "get_boot_info", .frame_len = n, .with_data = true, .resend = true };
+	int rc = bl_exchange(bl, &x, &r);
 
 	if (rc != IOTFLASH_OK)
 		return rc;
@@ -547,8 +571,14 @@ static int rom_cmd(struct bl *bl, const char *what, uint8_t cmd, const uint8_t *
                    bool with_data, struct bl_reply *r)
 {
 	size_t n = bl_frame(bl->tx, cmd, false, payload, len);
+	/* A frame that lost a byte on a noisy line gets no answer and is not
+	 * counted: sending it again costs one frame, not the whole upload
+	 * (issue 16).  An answer lost after the ROM took the frame makes
+	 * the segment too long, and upload_with_retries() starts over. */
+	struct xchg x = { .what = what, .frame_len = n, .with_data = with_data, .resend = true };
+	struct bl_reply local;
 
-	return simple(bl, what, n, with_data, false, r);
+	return bl_exchange(bl, &x, r ? r : &local);
 }
 
 static int upload_segment(struct bl *bl, const struct bl_loader_image *img, unsigned i)

@@ -15,12 +15,17 @@
 #define XM_ACK_MS       1000   /* per block, on top of its wire time */
 #define XM_BLOCK_GAP_MS 120    /* a block short of a byte: NAK before the stub's 0.3 s */
 #define XM_QUIET_MS     40
+#define XM_PROGRAM_MS   250    /* the stub's ACK after programming 1 KiB */
 #define ERASE_MS_4K     400    /* worst-case NOR sector erase */
 #define QUIET_MS        400    /* longer than any gap inside a stub answer */
 #define RECOVER_MS      8000   /* a sending stub resends 10 × (block + 0.3 s) */
 #define BAUD_ACK_MS     2000   /* GUI: 2 s (§2.3) */
-#define SHA_MS          30000  /* GUI: 30 s */
-#define ACK_MS          2000   /* ACK of 0x91/0x92 (GUI: 0.1 s / 2 s) */
+#define SHA_MS          30000  /* GUI: 30 s, the most we wait */
+#define SHA_MS_KIB      2      /* 0.5 MB/s: several times slower than an XIP read */
+#define ACK_MS          300    /* ACK of 0x91/0x92/0x96/0x97: sent at once (GUI: 0.1 s for 0x91) */
+#define ID_MS           300    /* GUI: 0.2 s */
+#define RESYNC_QUIET_MS 60
+#define LONGEST_FRAME   (A5_REQ_OVERHEAD + 65535)
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -102,12 +107,24 @@ short_reply:
 	             : iotflash_fail(h->dev, IOTFLASH_ERR_TIMEOUT, "no reply from the stub to command 0x%02X", type);
 }
 
+static bool probe(struct a5_host *h, uint8_t *d, unsigned timeout_ms);
+
 /* The parser has no timeout: a frame that lost a byte waits for the next
- * one's.  Zeros complete it (a checksum reject) and are ignored after. */
+ * one's.  Zeros complete it (a checksum reject) and are ignored after.  A
+ * flipped DATA_LEN can make the stub wait for up to 64 KiB: when it still
+ * does not answer a flash-id probe, zeros for the longest frame. */
 static void resync(struct a5_host *h)
 {
 	static const uint8_t zeros[A5_REQ_OVERHEAD + 12];
+	uint8_t d[A5_FLASH_ID_DATA], *fill;
 	send(h, zeros, sizeof zeros);
+	settle(h, RESYNC_QUIET_MS * 8);
+	iotflash_io_flush_input(h->dev);
+	if (probe(h, d, ID_MS) || !(fill = calloc(1, LONGEST_FRAME)))
+		return;
+	iotflash_log(h->dev, IOTFLASH_LOG_DEBUG, "the stub does not answer: filling a frame of up to 64 KiB");
+	send(h, fill, LONGEST_FRAME);
+	free(fill);
 	settle(h, QUIET_MS * 4);
 	iotflash_io_flush_input(h->dev);
 }
@@ -142,23 +159,39 @@ int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_
 	return rc;
 }
 
-bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
+static bool probe(struct a5_host *h, uint8_t *d, unsigned timeout_ms)
 {
-	uint8_t f[A5_REQ_OVERHEAD], d[A5_FLASH_ID_DATA];
+	uint8_t f[A5_REQ_OVERHEAD];
 	size_t n = a5_encode(f, A5_CMD_FLASH_ID, NULL, 0);
 
 	iotflash_io_flush_input(h->dev);
-	if (send(h, f, n) != IOTFLASH_OK || receive_reply(h, A5_CMD_FLASH_ID, d, sizeof d, timeout_ms, true) != 0)
+	return send(h, f, n) == IOTFLASH_OK && receive_reply(h, A5_CMD_FLASH_ID, d, A5_FLASH_ID_DATA, timeout_ms, true) == 0;
+}
+
+bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms)
+{
+	uint8_t d[A5_FLASH_ID_DATA];
+	if (!probe(h, d, timeout_ms))
 		return false;
 	*jedec = get32(d) & 0xFFFFFF;
 	return true;
+}
+
+bool a5_syn(struct a5_host *h, unsigned timeout_ms)
+{
+	static const uint8_t cnys[4] = { 'c', 'n', 'y', 's' };
+	uint8_t f[A5_REQ_OVERHEAD + 4];
+	size_t n = a5_encode(f, A5_CMD_SYN, cnys, sizeof cnys);
+
+	iotflash_io_flush_input(h->dev);
+	return send(h, f, n) == IOTFLASH_OK && receive_reply(h, A5_CMD_SYN, NULL, 0, timeout_ms, true) == 0;
 }
 
 int a5_flash_id(struct a5_host *h, uint32_t *jedec)
 {
 	uint8_t f[A5_REQ_OVERHEAD], d[A5_FLASH_ID_DATA];
 	size_t n = a5_encode(f, A5_CMD_FLASH_ID, NULL, 0);
-	int rc = a5_command(h, f, n, A5_CMD_FLASH_ID, d, sizeof d, 1000);
+	int rc = a5_command(h, f, n, A5_CMD_FLASH_ID, d, sizeof d, ID_MS);
 	if (rc == IOTFLASH_OK)
 		*jedec = get32(d) & 0xFFFFFF;  /* M | T << 8 | C << 16 */
 	return rc;
@@ -170,7 +203,7 @@ int a5_erase(struct a5_host *h, uint32_t addr, uint32_t len)
 	size_t n = a5_encode_range(f, A5_CMD_ERASE, addr, len);
 	if (addr % 4096)  /* the stub would answer success and erase nothing (§2.3) */
 		return iotflash_fail(h->dev, IOTFLASH_ERR_ALIGN, "erase 0x%06x: not 4 KiB-aligned", (unsigned)addr);
-	return a5_command(h, f, n, A5_CMD_ERASE, NULL, 0, 2000 + ERASE_MS_4K * ((len + 4095) / 4096));
+	return a5_command(h, f, n, A5_CMD_ERASE, NULL, 0, 500 + ERASE_MS_4K * ((len + 4095) / 4096));
 }
 
 int a5_chip_erase(struct a5_host *h, unsigned timeout_ms)
@@ -184,10 +217,9 @@ int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]
 {
 	uint8_t f[16];
 	size_t n = a5_encode_range(f, A5_CMD_SHA256, addr, len);
-	/* 0.5 s + 2 ms per KiB (the stubs hash through the XIP window at several
-	 * MB/s), at most the GUI's 30 s: a frame that lost a byte is not
-	 * answered, and waiting 30 s for each would stall a faulty link. */
-	uint64_t ms = 500 + (uint64_t)len / 512;
+	/* Not the GUI's 30 s for every range: a frame that lost a byte gets no
+	 * answer, and waiting 30 s for each would make a noisy link crawl. */
+	uint64_t ms = 1000 + (uint64_t)SHA_MS_KIB * (len / 1024);
 	return a5_command(h, f, n, A5_CMD_SHA256, digest, A5_SHA256_DATA, ms < SHA_MS ? (unsigned)ms : SHA_MS);
 }
 
@@ -195,7 +227,7 @@ int a5_crc(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t crc[4])
 {
 	uint8_t f[16];
 	size_t n = a5_encode_range(f, A5_CMD_CRC, addr, len);
-	uint64_t ms = 500 + (uint64_t)len / 512;  /* as a5_sha256 */
+	uint64_t ms = 1000 + (uint64_t)SHA_MS_KIB * (len / 1024);  /* as for SHA-256 above */
 	return a5_command(h, f, n, A5_CMD_CRC, crc, 4, ms < SHA_MS ? (unsigned)ms : SHA_MS);
 }
 
@@ -229,11 +261,30 @@ static unsigned block_ms(struct a5_host *h)
  * that is shorter (the rest of a garbled block before a NAK): at most max_ms. */
 static void settle(struct a5_host *h, unsigned max_ms)
 {
-	uint64_t end = iotflash_now_ms() + max_ms;
-	unsigned quiet = max_ms < QUIET_MS ? max_ms : QUIET_MS;
+	uint64_t end = iotflash_now_ms() + max_ms, now;
 	uint8_t junk[256];
-	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, quiet) > 0)
+	/* Never wait past max_ms for the quiet (a 40 ms settle must not take 0.4 s). */
+	while ((now = iotflash_now_ms()) < end &&
+	       iotflash_io_read(h->dev, junk, sizeof junk, end - now < QUIET_MS ? (unsigned)(end - now) : QUIET_MS) > 0)
 		;
+}
+
+/* A receiving stub that lost a byte of a block, or took an STX inside
+ * garbage for a block start, still counts bytes of a block: a resend would
+ * be cut in two.  Zeros complete any block it is in (CRC error, NAK) and are
+ * refused one by one after; then it waits for a block start again. */
+static void realign(struct a5_host *h)
+{
+	static const uint8_t zeros[A5_XM_BLOCK];
+	uint64_t end;
+	uint8_t junk[256];
+	send(h, zeros, sizeof zeros);
+	/* Its NAKs stream back at the wire rate (and later than that): wait
+	 * for them all, or the resend's answer is an old NAK. */
+	end = iotflash_now_ms() + 2 * iotflash_io_wire_ms(h->dev, 2 * sizeof zeros) + 1000;
+	while (iotflash_now_ms() < end && iotflash_io_read(h->dev, junk, sizeof junk, XM_QUIET_MS) > 0)
+		;
+	iotflash_io_flush_input(h->dev);
 }
 
 void a5_recover(struct a5_host *h, bool writing)
@@ -450,6 +501,9 @@ static int xm_write_frame(struct a5_host *h, const uint8_t *f, size_t n, uint8_t
 	uint8_t *blk = h->buf, b = 0;
 	uint32_t nblocks = (uint32_t)((dlen + A5_XM_DATA - 1) / A5_XM_DATA), i;
 	unsigned erase_ms = 1000 + ERASE_MS_4K * ((len + 4095) / 4096);
+	/* 0x97 programs its output 4 bytes at a time (§2.5 step 7), and one
+	 * block may inflate to the whole range: allow 1 ms per word then. */
+	unsigned answer_ms = XM_PROGRAM_MS + (cmd == A5_CMD_XM_WRITE_Z ? len / 4 : 0);
 	const char *what = cmd == A5_CMD_XM_WRITE_Z ? "compressed write" : cmd == A5_CMD_KV_SET ? "key-value set"
 	                   : "XMODEM write";
 	int rc, got;
@@ -474,7 +528,7 @@ static int xm_write_frame(struct a5_host *h, const uint8_t *f, size_t n, uint8_t
 		for (;;) {
 			if ((rc = send(h, blk, A5_XM_BLOCK)) != IOTFLASH_OK)
 				return rc;
-			got = block_answer(h, block_ms(h), &b);
+			got = block_answer(h, iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + answer_ms, &b);
 			if (got < 0) {
 				rc = got;
 				goto fail;
@@ -489,7 +543,7 @@ static int xm_write_frame(struct a5_host *h, const uint8_t *f, size_t n, uint8_t
 				rc = IOTFLASH_ERR_CHECKSUM;
 				goto fail;
 			}
-			settle(h, XM_QUIET_MS);
+			realign(h);
 		}
 	}
 	for (int t = 0; t < XM_TRIES; t++) {

@@ -30,7 +30,8 @@ struct stub {
 	struct iotflash_sim *sim;
 	const struct a5_model_cfg *cfg;
 	uint8_t *flash;
-	uint32_t flash_size;       /* 0 when the flash ID is unknown: every range check fails */
+	uint32_t flash_size;       /* the flash the model holds */
+	uint32_t check_size;       /* what the range check uses (§2.3); 0 = every range fails */
 	uint8_t param[PARAMS];     /* persistent: short frames leave stale bytes */
 	uint16_t frame_len;        /* DATA_LEN of the frame being served */
 	uint16_t tmpl_len;         /* the reply template's DATA_LEN, as left by the last reply */
@@ -90,6 +91,16 @@ static bool kv_set(const char *key, const uint8_t *val, size_t len)
 #define XM_Z_TRIES 10
 #define XM_Z_POLL_MS 100       /* 0x96: up to 10 reads of 0.1 s for the receiver's start */
 #define XM_Z_ACK_MS 500
+
+/* The capacity table of the RDA5981/OPL1000A2 stubs (a5-stub-families.md §2.5). */
+uint32_t a5_model_table_size(uint8_t c)
+{
+	if (c >= 0x33 && c <= 0x3A)
+		c = (uint8_t)(c - 0x20);
+	if (c >= 0x13 && c <= 0x1C)
+		return 512u * 1024 << (c - 0x13);
+	return 1u << 20;
+}
 
 static uint32_t get32(const uint8_t *p)
 {
@@ -152,7 +163,7 @@ static void reject(struct stub *s)
 
 static bool in_range(struct stub *s, uint32_t addr, uint32_t len)
 {
-	return (uint64_t)addr + len <= s->flash_size;
+	return (uint64_t)addr + len <= s->check_size;
 }
 
 /* The RTL stub (a5-stub-families.md §2.6): nothing unless 4-byte aligned;
@@ -173,36 +184,60 @@ static void erase_walk(struct stub *s, uint32_t addr, uint32_t len)
 	}
 }
 
-/* Sector erase as hal_spiflash does it: unaligned start = nothing (§2.3). */
+/* The OPL1000A2 stub (§2.6): nothing unless 4-byte aligned; the sector of
+ * each addr + k*4K, so an unaligned start can miss the last sector. */
+static void erase_walk_4k(struct stub *s, uint32_t addr, uint32_t len)
+{
+	if (addr % 4 || len == 0)
+		return;
+	for (uint64_t cur = addr; cur < (uint64_t)addr + len; cur += 4096) {
+		uint32_t start = (uint32_t)cur & ~4095u;
+		if ((uint64_t)start + 4096 <= s->flash_size)
+			memset(s->flash + start, 0xFF, 4096);
+		iotflash_sim_busy(s->sim, s->cfg->erase_4k_us);
+	}
+}
+
+/* Sector erase per the stub's rule (eswin.md §2.3, a5-stub-families.md
+ * §2.6); sectors past the flash the model holds are left alone. */
 static void erase_sectors(struct stub *s, uint32_t addr, uint32_t len)
 {
 	uint32_t n = (len + 4095) / 4096;
-	if (s->cfg->walk_erase) {
+	switch (s->cfg->erase_rule) {
+	case A5_ERASE_WALK:
 		erase_walk(s, addr, len);
 		return;
-	}
-	if (s->cfg->walk_erase_4k) {  /* OPL1000A2 (§2.6): an unaligned start can miss the last sector */
-		if (addr % 4 || len == 0)
+	case A5_ERASE_WALK_4K:
+		erase_walk_4k(s, addr, len);
+		return;
+	case A5_ERASE_ALIGNED:
+		if (addr % 4096)
 			return;
-		for (uint64_t cur = addr; cur < (uint64_t)addr + len; cur += 4096) {
-			uint32_t start = (uint32_t)cur & ~4095u;
-			if ((uint64_t)start + 4096 <= s->flash_size)
-				memset(s->flash + start, 0xFF, 4096);
-			iotflash_sim_busy(s->sim, s->cfg->erase_4k_us);
-		}
-		return;
+		break;
+	case A5_ERASE_ROUND_DOWN:
+		if (len == 0 || len >= 0x80000000u)
+			return;
+		addr &= ~4095u;
+		break;
+	case A5_ERASE_COVER:
+		if (len == 0)
+			return;
+		n = (uint32_t)((((uint64_t)addr + len + 4095) & ~(uint64_t)4095) - (addr & ~4095u)) / 4096;
+		addr &= ~4095u;
+		break;
 	}
-	if (addr % 4096)
-		return;
-	for (uint32_t i = 0; i < n && addr + i * 4096 < s->flash_size; i++) {
+	for (uint32_t i = 0; i < n && (uint64_t)addr + i * 4096 + 4096 <= s->flash_size; i++) {
 		memset(s->flash + addr + i * 4096, 0xFF, 4096);
 		iotflash_sim_busy(s->sim, s->cfg->erase_4k_us);
 	}
 }
 
-/* NOR programming clears bits only; past the end of flash the address wraps. */
+/* NOR programming clears bits only; past the end of flash the address wraps
+ * (ECR6600) or nothing is written (the others' range-checked drivers). */
 static void program(struct stub *s, uint32_t addr, const uint8_t *data, size_t n)
 {
+	if (s->cfg->range_size && (uint64_t)addr + n > s->flash_size)
+		return;
 	for (size_t i = 0; i < n; i++)
 		s->flash[(addr + i) % s->flash_size] &= data[i];
 	iotflash_sim_busy(s->sim, (uint64_t)s->cfg->program_256_us * ((n + 255) / 256));
@@ -397,8 +432,8 @@ static int xm_send(struct stub *s, const uint8_t *src, uint32_t len)
 /* 0x97 output: words through the aligning buffer; false past addr+len. */
 static bool z_out(struct stub *s, uint32_t addr, uint32_t len, uint32_t *done, const uint8_t *p, size_t n)
 {
-	if (s->cfg->z_any_len) {  /* no aligning buffer (a5-stub-families.md §2.7) */
-		if (*done + n > len)
+	if (s->cfg->z_any_len) {  /* programmed as decoded (a5-stub-families.md §2.7) */
+		if ((uint64_t)*done + n > len)
 			return false;
 		if (n)
 			program(s, addr + *done, p, n);
@@ -597,6 +632,10 @@ static int dispatch(struct stub *s, uint8_t type)
 	uint8_t digest[IOTFLASH_SUM_MAX], id[A5_FLASH_ID_DATA];
 	static const uint8_t sync[4] = { 'c', 'n', 'y', 's' };
 
+	if (!served(s, type)) {
+		reject(s);
+		return 0;
+	}
 	switch (type) {
 	case A5_CMD_SYN:
 		if (memcmp(s->param, sync, 4) == 0 && s->cfg->syn_sum_fresh) {
@@ -618,8 +657,8 @@ static int dispatch(struct stub *s, uint8_t type)
 		reply(s, type, NULL, 0, A5_ST_OK);
 		return 0;
 	case A5_CMD_CHIP_ERASE:
-		if (s->flash_size)
-			memset(s->flash, 0xFF, s->flash_size);
+		if (s->flash_size > s->cfg->chip_erase_from)
+			memset(s->flash + s->cfg->chip_erase_from, 0xFF, s->flash_size - s->cfg->chip_erase_from);
 		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->chip_erase_ms * 1000);
 		reply(s, type, NULL, 0, A5_ST_OK);
 		return 0;
@@ -649,36 +688,43 @@ static int dispatch(struct stub *s, uint8_t type)
 			reply(s, type, NULL, 0, A5_ST_ADDRESS);
 			return 0;
 		}
-		iotflash_checksum_compute(IOTFLASH_SUM_SHA256, s->flash + addr, len, digest);
+		if ((uint64_t)addr + len > s->flash_size)  /* [unknown] past the real flash: the part that exists */
+			len = addr < s->flash_size ? s->flash_size - addr : 0;
+		iotflash_checksum_compute(IOTFLASH_SUM_SHA256, s->flash + (addr < s->flash_size ? addr : 0), len, digest);
 		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->sha_kib_us * ((len + 1023) / 1024));
 		reply(s, type, digest, A5_SHA256_DATA, A5_ST_OK);
 		return 0;
-	case A5_CMD_CRC: {
-		uint32_t crc = 0;
-		uint16_t field = s->cfg->crc_kind == A5_CRC_JAMCRC ? 0x20 : 4;
-		uint8_t c[4], out[A5_REPLY_OVERHEAD + 4];
-		size_t n;
-		if (!in_range(s, addr, len)) {
+	case A5_CMD_CRC:
+		if (s->cfg->crc_kind == A5_CRC_NONE) {
+			reject(s);
+			return 0;
+		}
+		if (!in_range(s, addr, len) || (uint64_t)addr + len > s->flash_size) {
 			reply(s, type, NULL, 0, A5_ST_ADDRESS);
 			return 0;
 		}
-		if (s->cfg->crc_kind == A5_CRC_JAMCRC) {
-			crc = (uint32_t)crc32(0, s->flash + addr, len) ^ 0xFFFFFFFFu;
-		} else {
-			for (uint32_t off = 0; off < len; off += 4096)
-				crc += (uint32_t)crc32(0, s->flash + addr + off, len - off < 4096 ? len - off : 4096);
+		{
+			/* JAMCRC: zlib's CRC-32 without its final XOR, sent little-endian;
+			 * the handler leaves DATA_LEN 0x20 in the template (§2.4).  SUM4K
+			 * (OPL1000A2): the sum of each 4 KiB piece's CRC-32, DATA_LEN 4. */
+			bool sum = s->cfg->crc_kind == A5_CRC_SUM4K;
+			uint16_t field = sum ? 4 : 0x20;
+			uint32_t crc = 0, kib_us = s->cfg->crc_kib_us ? s->cfg->crc_kib_us : s->cfg->sha_kib_us;
+			if (sum) {
+				for (uint32_t off = 0; off < len; off += 4096)
+					crc += (uint32_t)crc32(0, s->flash + addr + off, len - off < 4096 ? len - off : 4096);
+			} else {
+				crc = (uint32_t)crc32(0, s->flash + addr, len) ^ 0xFFFFFFFFu;
+			}
+			uint8_t out[A5_REPLY_OVERHEAD + 4], c[4] = { (uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
+			                                             (uint8_t)(crc >> 24) };
+			size_t n = a5_encode_reply(out, type, field, c, 4, A5_ST_OK);
+			iotflash_sim_busy(s->sim, (uint64_t)kib_us * ((len + 1023) / 1024));
+			s->tmpl_len = field;
+			s->tmpl_sum = out[n - 1];
+			iotflash_sim_write(s->sim, out, n);
 		}
-		c[0] = (uint8_t)crc;
-		c[1] = (uint8_t)(crc >> 8);
-		c[2] = (uint8_t)(crc >> 16);
-		c[3] = (uint8_t)(crc >> 24);
-		iotflash_sim_busy(s->sim, (uint64_t)s->cfg->crc_kib_us * ((len + 1023) / 1024));
-		n = a5_encode_reply(out, type, field, c, 4, A5_ST_OK);  /* RDA5981: 0x20 in the field, 4 bytes sent */
-		s->tmpl_len = field;
-		s->tmpl_sum = out[n - 1];
-		iotflash_sim_write(s->sim, out, n);
 		return 0;
-	}
 	case A5_CMD_FLASH_ID:
 		id[0] = (uint8_t)s->cfg->flash_id;
 		id[1] = (uint8_t)(s->cfg->flash_id >> 8);
@@ -708,7 +754,10 @@ static int dispatch(struct stub *s, uint8_t type)
 		return xm_receive_z(s, addr, len);
 	case A5_CMD_XM_READ_Z: {
 		int level = s->param[8] >= 1 && s->param[8] <= 10 ? s->param[8] : 5;  /* stub range 1..10 */
-		if (!in_range(s, addr, len)) {  /* [inferred] the source's handler is range-checked like 0x09 */
+		/* [inferred] the ECR6600 source's handler is range-checked like 0x09;
+		 * the others' is not (a5-stub-families.md §2.5): the model has no
+		 * memory past its flash to compress. */
+		if (!in_range(s, addr, len) || (uint64_t)addr + len > s->flash_size) {
 			reply(s, type, NULL, 0, A5_ST_ADDRESS);
 			return 0;
 		}
@@ -717,7 +766,7 @@ static int dispatch(struct stub *s, uint8_t type)
 	}
 	case A5_CMD_XM_READ:  /* no range check (§2.3): past the end reads wrap */
 	case A5_CMD_XM_READ_MEM: {
-		uint8_t *src = type == A5_CMD_XM_READ ? (in_range(s, addr, len) ? s->flash + addr : NULL)
+		uint8_t *src = type == A5_CMD_XM_READ ? ((uint64_t)addr + len <= s->flash_size ? s->flash + addr : NULL)
 		                                      : xip_or_null(s, addr, len);
 		reply(s, type, NULL, 0, A5_ST_OK);
 		if (!src) {  /* memory the model does not hold reads as zeros (at most 64 KiB) */
@@ -786,23 +835,34 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 	s.cfg = cfg;
 	s.flash = iotflash_sim_flash(sim, &s.flash_size);
 	if (cfg->size_default) {  /* the stub's capacity table (a5-stub-families.md §2.5) */
-		uint32_t size = cfg->size_default, file = s.flash_size;
+		uint32_t size = cfg->size_default;
 		for (size_t i = 0; i < cfg->n_sizes; i++)
 			if (cfg->sizes[i].cap == ((cfg->flash_id >> 16) & 0xFF))
 				size = cfg->sizes[i].size;
-		s.flash_size = size < file ? size : file;  /* the model holds no more than its file */
+		if (s.flash_size > size)  /* the model holds no more than the stub addresses */
+			s.flash_size = size;
+		s.check_size = s.flash_size;
+	} else if (cfg->range_size) {
+		s.check_size = cfg->range_size;
+	} else if (cfg->size_table) {
+		s.check_size = a5_model_table_size((uint8_t)(cfg->flash_id >> 16));
 	} else switch ((cfg->flash_id >> 16) & 0xFF) {  /* the stub knows three capacities (§2.3) */
 	case 0x14: case 0x15: case 0x16:
 		if (s.flash_size < (1u << ((cfg->flash_id >> 16) & 0xFF)))
-			s.flash_size = 0;
+			s.check_size = s.flash_size = 0;
 		else
-			s.flash_size = 1u << ((cfg->flash_id >> 16) & 0xFF);
+			s.check_size = s.flash_size = 1u << ((cfg->flash_id >> 16) & 0xFF);
 		break;
 	default:
-		s.flash_size = 0;
+		s.check_size = s.flash_size = 0;
 		iotflash_sim_write(sim, "flash!", 6);
 	}
 	iotflash_sim_discard_input(sim);  /* the stub flushes its receive FIFO at start */
+	if (cfg->select_uart) {  /* the first byte picks the UART and is lost, then a flush */
+		if ((r = getc_ms(&s, &b, -1)) < 0)
+			return r;
+		iotflash_sim_discard_input(sim);
+	}
 	for (;;) {
 		uint16_t len;
 		if ((r = getc_ms(&s, &b, -1)) < 0)

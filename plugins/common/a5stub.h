@@ -146,11 +146,14 @@ int a5_command(struct a5_host *h, const uint8_t *frame, size_t frame_len, uint8_
 /* Is a stub listening?  (0x90 with a short timeout, no failure recorded.) */
 bool a5_probe(struct a5_host *h, uint32_t *jedec, unsigned timeout_ms);
 int a5_flash_id(struct a5_host *h, uint32_t *jedec);
+/* Is a stub listening?  SYN (`cnys`) with a short timeout, no failure
+ * recorded: for stubs without 0x90 (GD32VW553). */
+bool a5_syn(struct a5_host *h, unsigned timeout_ms);
 int a5_erase(struct a5_host *h, uint32_t addr, uint32_t len);
 int a5_chip_erase(struct a5_host *h, unsigned timeout_ms);
 int a5_sha256(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t digest[32]);
 /* 0x8F: the stub's CRC of a range, its 4 bytes as sent (little-endian); the
- * RDA5981 reply's length field says 0x20 but 4 bytes come (§2.4). */
+ * reply's DATA_LEN field is not trusted (RDA5981 says 0x20). */
 int a5_crc(struct a5_host *h, uint32_t addr, uint32_t len, uint8_t crc[4]);
 /* 0x07: the ACK comes at the new rate, 50 ms after the switch (§2.3). */
 int a5_set_baud(struct a5_host *h, uint32_t baud);

@@ -20,8 +20,11 @@
 #define ANSWER_MS        2000
 #define BAUD_SETTLE_MS   50      /* host waits before reading the 03 (§3.2) */
 #define ERASE_MS_4K      400
+#define UPLOAD_ANSWER_MS 300     /* type 8 answers at once */
 #define QUIET_MS         300
 #define RECOVER_MS       4000    /* longer than the loader's wait for our 00 */
+#define ABORT_QUIET_MS   30
+#define BLOCK_GAP_MS     50
 
 struct tr {
 	struct iotflash_dev *dev;
@@ -42,13 +45,19 @@ static int answer(struct tr *t, uint8_t *b, unsigned timeout_ms)
 	return n < 0 ? iotflash_fail(t->dev, n, "cannot read from the port") : n;
 }
 
-static void settle(struct tr *t, unsigned max_ms)
+/* Drop input until quiet_ms of silence (at most max_ms). */
+static void settle_quiet(struct tr *t, unsigned quiet_ms, unsigned max_ms)
 {
 	uint64_t end = iotflash_now_ms() + max_ms;
 	uint8_t junk[256];
-	while (iotflash_now_ms() < end && iotflash_io_read(t->dev, junk, sizeof junk, QUIET_MS) > 0)
+	while (iotflash_now_ms() < end && iotflash_io_read(t->dev, junk, sizeof junk, quiet_ms) > 0)
 		;
 	iotflash_io_flush_input(t->dev);
+}
+
+static void settle(struct tr *t, unsigned max_ms)
+{
+	settle_quiet(t, QUIET_MS, max_ms);
 }
 
 /* `cnys`, 50 ms, one byte: 01 (ROM), 02 (loader), else 0 / error. */
@@ -96,7 +105,9 @@ static int upload_loader(struct tr *t)
 			return IOTFLASH_OK;
 	}
 	return iotflash_fail(t->dev, IOTFLASH_ERR_NO_LINK,
-	                     "the loader did not start after the upload: is the --loader file TR6260_Boot.bin?");
+	                     "the loader did not start after the upload: the ROM takes it with no checksum, so a byte "
+	                     "garbled on the line or a --loader file that is not TR6260_Boot.bin leaves the chip hung: "
+	                     "reset it and try again");
 }
 
 /* The code, switch at once, 50 ms, `03` at the new rate, then `02` (§3.2). */
@@ -127,8 +138,21 @@ static int try_baud(struct tr *t, uint32_t baud)
 static int raise_baud(struct tr *t)
 {
 	uint32_t target = iotflash_dev_target_baud(t->dev);
-	if (target == 0 || target == t->link_baud || try_baud(t, target) == IOTFLASH_OK)
+	if (target == 0 || target == t->link_baud)
 		return IOTFLASH_OK;
+	/* A lost code or 03 is worth another try before settling lower. */
+	for (int i = 0; i < 3; i++) {
+		if (try_baud(t, target) == IOTFLASH_OK)
+			return IOTFLASH_OK;
+		iotflash_io_set_baud(t->dev, t->link_baud);
+		settle(t, QUIET_MS);
+		if (sync_once(t) != ESWIN_SYNC_LOADER) {
+			iotflash_io_set_baud(t->dev, target);  /* it switched and the 03 was lost */
+			if (sync_once(t) == ESWIN_SYNC_LOADER)
+				return IOTFLASH_OK;
+			iotflash_io_set_baud(t->dev, t->link_baud);
+		}
+	}
 	iotflash_io_set_baud(t->dev, t->link_baud);
 	settle(t, QUIET_MS);
 	if (sync_once(t) == ESWIN_SYNC_LOADER) {
@@ -242,19 +266,27 @@ static int tr_read(void *priv, uint32_t addr, uint8_t *buf, uint32_t len)
 	uint8_t ok = ESWIN_RESP_OK;
 	int rc;
 
-	if ((rc = header(t, TR_UPLOAD, addr, len, ANSWER_MS)) != IOTFLASH_OK)
+	if ((rc = header(t, TR_UPLOAD, addr, len, UPLOAD_ANSWER_MS)) != IOTFLASH_OK)
 		return rc;
 	for (uint32_t off = 0; off < len;) {
 		uint32_t n = len - off < TR_BLOCK ? len - off : TR_BLOCK, got = 0;
-		uint64_t deadline = iotflash_now_ms() + iotflash_io_wire_ms(t->dev, n) + ANSWER_MS;
-		while (got < n && iotflash_now_ms() < deadline) {
-			int r = iotflash_io_read(t->dev, buf + off + got, n - got, (unsigned)(deadline - iotflash_now_ms()));
+		/* The loader sends a block in one go: once it flows, a gap means
+		 * a byte was lost, not a slow chip. */
+		for (;;) {
+			unsigned ms = iotflash_io_wire_ms(t->dev, n - got) + (got ? BLOCK_GAP_MS : ANSWER_MS);
+			int r = iotflash_io_read(t->dev, buf + off + got, got ? n - got : 1, ms);
 			if (r < 0)
 				return iotflash_fail(t->dev, r, "cannot read from the port");
 			got += (uint32_t)r;
+			if (r == 0 || got == n)
+				break;
 		}
 		if (got < n) {
-			settle(t, RECOVER_MS);
+			/* A byte was lost: the loader waits for our answer to this
+			 * block; anything but 00 ends the upload (§3.2), at once. */
+			uint8_t no = ESWIN_RESP_FAIL;
+			send(t, &no, 1);
+			settle_quiet(t, ABORT_QUIET_MS, RECOVER_MS);
 			return iotflash_fail(t->dev, IOTFLASH_ERR_TIMEOUT, "read 0x%06x: %u of %u bytes", (unsigned)(addr + off),
 			                     (unsigned)got, (unsigned)n);
 		}
@@ -281,6 +313,17 @@ static int tr_write(void *priv, uint32_t addr, const uint8_t *buf, uint32_t len)
 			return rc;
 		if ((rc = answer(t, &b, iotflash_io_wire_ms(t->dev, n) + ANSWER_MS)) < 0)
 			return rc;
+		if (rc == 0) {
+			/* A byte of ours was lost: the loader still counts this block
+			 * and would write our next header into flash.  Fill the rest
+			 * of the range (the core writes it again), then let it finish. */
+			uint8_t *fill = malloc(len - off);
+			if (fill) {
+				memset(fill, 0xFF, len - off);
+				send(t, fill, len - off);
+				free(fill);
+			}
+		}
 		if (rc == 0 || b != ESWIN_RESP_OK) {
 			settle(t, RECOVER_MS);
 			return iotflash_fail(t->dev, rc == 0 ? IOTFLASH_ERR_TIMEOUT : IOTFLASH_ERR_DEVICE,

@@ -185,7 +185,9 @@ static int ecr_open(struct iotflash_dev *dev, void **priv)
 			up = a5_probe(&e->h, &e->jedec, STUB_START_MS / 3);
 		if (!up) {
 			rc = iotflash_fail(dev, IOTFLASH_ERR_NO_LINK,
-			                   "the stub did not answer after the upload: is the --loader file the ECR6600 stub?");
+			                   "the stub did not answer after the upload: the ROM takes it with no checksum, so a "
+			                   "byte garbled on the line or a --loader file that is not the ECR6600 stub leaves the chip "
+			                   "hung: reset it and try again");
 			goto fail;
 		}
 	}
@@ -254,6 +256,10 @@ static int ecr_write(void *priv, uint32_t addr, const uint8_t *buf, uint32_t len
 	size_t zlen = 0;
 	int rc;
 
+	/* All 0xFF in whole sectors: the erase alone (the stub would program
+	 * every word of it, 4 bytes at a time, after inflating). */
+	if (addr % 4096 == 0 && len % 4096 == 0 && buf[0] == 0xFF && memcmp(buf, buf + 1, len - 1) == 0)
+		return a5_erase(&e->h, addr, len);
 	if (e->compress && len % 4 == 0 && iotflash_deflate_raw(buf, len, 9, &z, &zlen) == IOTFLASH_OK &&
 	    iotflash_compress_worth(e->dev, len, zlen))
 		rc = a5_write_z(&e->h, addr, len, z, zlen);

@@ -3,9 +3,11 @@
 /* Lightning LN882H / LN8825 chip driver: finds the boot ROM (or a RAM code
  * left running), uploads the RAM code by YMODEM, and speaks whichever RAM
  * code build answers (docs/protocols/ln882h.md).  The official build reads
- * with hex `flash_read` and has no checksum (the core then reads back); the
- * GUI build reads by XMODEM-1K and verifies with `flash_crc32`.  Retries of
- * whole blocks and verification policy are the core's. */
+ * with hex `flash_read` (a CRC-16 per reply) and has no flash checksum (the
+ * core verifies writes by reading back); the GUI build reads by XMODEM-1K
+ * and verifies with `flash_crc32`.  Both check their read replies, so the
+ * core reads each block once.  Retries of whole blocks and verification
+ * policy are the core's. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -39,10 +41,15 @@
 #define ERASE_MS_PER_4K 100
 #define PROGRAM_MS_PER_16K 150
 #define CRC_MS_PER_MIB 1000
-#define FLASH_READ_CHUNK 512u     /* official `flash_read` (≤ 680, §3.4) */
+#define FLASH_READ_CHUNK 640u     /* official `flash_read`: ≤ 680 (§3.4), kept clear of its 2 KiB text buffer */
 #define FLASH_READ_TRIES 3
-#define XM_C_RETRY_MS 100         /* re-send `C` until fdump's data starts */
-#define XM_C_TRIES 30             /* the sender waits 3 s */
+/* Re-send `C` until fdump's data starts.  The RAM code drains its input
+ * as the command starts, so a `C` sent right after the line may be lost;
+ * one left over is harmless (the sender takes it for a garbled answer and
+ * sends the block again, which is ACKed as a duplicate). */
+#define FDUMP_START_MS 4
+#define XM_C_RETRY_MS 20
+#define XM_C_TRIES 150            /* the sender waits 3 s */
 #define XM_NAKS 10
 #define XM_EOT_WAIT_MS 2500       /* the sender repeats EOT every second */
 #define TEXT_CAP 4096
@@ -56,6 +63,7 @@ struct ln {
 	enum build build;
 	bool from_rom;            /* this session uploaded the RAM code */
 	bool suspect;             /* a failed exchange may have left the link out of step */
+	bool stop_and_wait;       /* a read failed: no early ACKs or pipelined commands any more */
 	char stamp[LN_STAMP_LEN + 1];
 	uint32_t baud;            /* the RAM code's current rate */
 	uint32_t target_baud;
@@ -120,22 +128,22 @@ static unsigned wire_ms(struct ln *ln, size_t n)
 
 /* ---- text commands ---- */
 
-/* Send a command line; the official build echoes its printable bytes first. */
-static int command(struct ln *ln, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
-static int command(struct ln *ln, const char *fmt, ...)
+/* Send a command line (CR LF added); its length without them in *n. */
+static int send_line(struct ln *ln, char *line, int *n, const char *fmt, va_list ap)
 {
-	char line[LN_LINE_MAX + 2], echo[LN_LINE_MAX];
-	va_list ap;
-	int n, rc;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= LN_LINE_MAX)
+	*n = vsnprintf(line, LN_LINE_MAX, fmt, ap);
+	if (*n < 0 || *n >= LN_LINE_MAX)
 		return iotflash_fail(ln->dev, IOTFLASH_ERR_INTERNAL, "command too long for the RAM code");
-	memcpy(line + n, "\r\n", 2);
-	if ((rc = send(ln, line, (size_t)n + 2)) != IOTFLASH_OK)
-		return rc;
+	memcpy(line + *n, "\r\n", 2);
+	return send(ln, line, (size_t)*n + 2);
+}
+
+/* The official build echoes the printable bytes of a line. */
+static int read_echo(struct ln *ln, const char *line, int n)
+{
+	char echo[LN_LINE_MAX];
+	int rc;
+
 	if (ln->build != BUILD_OFFICIAL)
 		return IOTFLASH_OK;
 	rc = get_exact(ln, echo, (size_t)n, wire_ms(ln, 2 * (size_t)n) + REPLY_MS);
@@ -146,6 +154,33 @@ static int command(struct ln *ln, const char *fmt, ...)
 		return iotflash_fail(ln->dev, IOTFLASH_ERR_PROTOCOL, "garbled echo of `%.*s`", n, line);
 	}
 	return IOTFLASH_OK;
+}
+
+/* Send a command line and take its echo (official build). */
+static int command(struct ln *ln, const char *fmt, ...) IOTFLASH_PRINTF(2, 3);
+static int command(struct ln *ln, const char *fmt, ...)
+{
+	char line[LN_LINE_MAX + 2];
+	va_list ap;
+	int n, rc;
+
+	va_start(ap, fmt);
+	rc = send_line(ln, line, &n, fmt, ap);
+	va_end(ap);
+	return rc != IOTFLASH_OK ? rc : read_echo(ln, line, n);
+}
+
+/* Send a command line now and take its echo later (read_echo). */
+static int command_ahead(struct ln *ln, char *line, int *n, const char *fmt, ...) IOTFLASH_PRINTF(4, 5);
+static int command_ahead(struct ln *ln, char *line, int *n, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = send_line(ln, line, n, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 typedef bool (*text_done)(const char *t, size_t n);
@@ -590,62 +625,98 @@ static int recover(struct ln *ln)
 
 /* ---- flash operations ---- */
 
+static uint32_t read_chunk(uint32_t left)
+{
+	return left < FLASH_READ_CHUNK ? left : FLASH_READ_CHUNK;
+}
+
+/* `flash_read` per chunk.  On a clean link the next chunk's command goes
+ * out while this chunk's reply arrives: it waits in the RAM code's
+ * receive buffer (10 KiB) and runs, echo first, as soon as the reply has
+ * left, so chunks follow without a round trip.  After a failure the
+ * session asks one chunk at a time. */
 static int read_official(struct ln *ln, uint32_t addr, uint8_t *buf, uint32_t len)
 {
-	char reply[2 + 3 * (FLASH_READ_CHUNK + 2)];
+	char reply[2 + 3 * (FLASH_READ_CHUNK + 2)], next_line[LN_LINE_MAX + 2];
+	bool sent = false;  /* the command for off went out and echoed */
 
 	for (uint32_t off = 0; off < len;) {
-		uint32_t n = len - off < FLASH_READ_CHUNK ? len - off : FLASH_READ_CHUNK;
+		uint32_t n = read_chunk(len - off), next = off + n;
 		size_t want = ln_flash_read_reply_len(n);
-		int rc = IOTFLASH_OK, got = 0;
+		int rc = IOTFLASH_OK, got = 0, next_n = 0;
+		bool ahead = false;
 		for (int t = 0; t < FLASH_READ_TRIES; t++) {
-			if (t > 0 && (rc = recover(ln)) != IOTFLASH_OK)
+			if (!sent && (rc = recover(ln)) != IOTFLASH_OK)
 				return rc;
-			if ((rc = command(ln, "flash_read 0x%X 0x%X", (unsigned)(addr + off), (unsigned)n)) != IOTFLASH_OK)
+			if (!sent && (rc = command(ln, "flash_read 0x%X 0x%X", (unsigned)(addr + off), (unsigned)n)) != IOTFLASH_OK)
 				continue;
+			sent = false;
+			ahead = next < len && !ln->stop_and_wait &&
+			        command_ahead(ln, next_line, &next_n, "flash_read 0x%X 0x%X", (unsigned)(addr + next),
+			                      (unsigned)read_chunk(len - next)) == IOTFLASH_OK;
 			if ((got = get_exact(ln, reply, want, wire_ms(ln, want) + STREAM_MARGIN_MS)) < 0)
 				return got;
 			if ((size_t)got == want && ln_flash_read_parse(reply, want, buf + off, n))
 				break;
-			ln->suspect = true;
+			ln->suspect = ln->stop_and_wait = true;
+			ahead = false;
 			rc = iotflash_fail(ln->dev, IOTFLASH_ERR_CHECKSUM, "flash_read 0x%X: %s", (unsigned)(addr + off),
 			                   (size_t)got == want ? "bad hex or CRC-16" : "short reply");
 		}
 		if (rc != IOTFLASH_OK)
 			return rc;
-		off += n;
+		if (ahead && read_echo(ln, next_line, next_n) == IOTFLASH_OK)
+			sent = true;
+		else if (ahead)
+			ln->stop_and_wait = true;  /* read_echo marked the link suspect */
+		off = next;
 	}
 	return IOTFLASH_OK;
 }
 
-/* One XMODEM block of fdump; 1 = stored, 0 = duplicate or bad (answered), < 0 error. */
+/* One XMODEM block of fdump; 1 = stored, 0 = duplicate or bad (answered), < 0 error.
+ * On a clean link the block is ACKed as its first byte arrives: the ACK
+ * waits in the chip's receive buffer until the block has left, and the
+ * next block follows without a round trip.  A block that then fails its
+ * CRC ends the transfer (the core reads the range again) and the session
+ * goes back to ACKing checked blocks only. */
 static int xm_block(struct ln *ln, uint8_t marker, uint8_t *expected, uint8_t *buf, uint32_t len, uint32_t *got)
 {
 	size_t n = ln_block_size(marker, LN_XMODEM_STX_SIZE);
+	bool early = !ln->stop_and_wait;
 	uint8_t seq;
 	int r, size;
 
 	ln->frame[0] = marker;
+	if (early && (r = send_byte(ln, LN_ACK)) != IOTFLASH_OK)
+		return r;
 	if ((r = get_exact(ln, ln->frame + 1, n + 4, wire_ms(ln, n + 4) + STREAM_MARGIN_MS)) < 0)
 		return r;
 	size = (size_t)r == n + 4 ? ln_block_check(ln->frame, n + LN_BLOCK_OVERHEAD, LN_XMODEM_STX_SIZE, &seq) : -1;
+	if (size < 0 && early) {
+		ln->stop_and_wait = true;
+		return iotflash_fail(ln->dev, IOTFLASH_ERR_CHECKSUM, "fdump: a bad block (CRC-16) after its early ACK");
+	}
 	if (size < 0) {
 		quiet(ln);
 		send_byte(ln, LN_NAK);
 		return 0;
 	}
 	if (seq == (uint8_t)(*expected - 1)) {  /* our ACK was lost: it sent the block again */
-		send_byte(ln, LN_ACK);
+		if (!early)
+			send_byte(ln, LN_ACK);
 		return 0;
 	}
-	if (seq != *expected)
+	if (seq != *expected) {
+		ln->stop_and_wait = true;
 		return iotflash_fail(ln->dev, IOTFLASH_ERR_PROTOCOL, "fdump: block %u out of sequence (wanted %u)", seq,
 		                     *expected);
+	}
 	size = len - *got < (uint32_t)size ? (int)(len - *got) : size;
 	memcpy(buf + *got, ln->frame + 3, (size_t)size);
 	*got += (uint32_t)size;
 	(*expected)++;
-	return send_byte(ln, LN_ACK) == IOTFLASH_OK ? 1 : IOTFLASH_ERR_PORT;
+	return early || send_byte(ln, LN_ACK) == IOTFLASH_OK ? 1 : IOTFLASH_ERR_PORT;
 }
 
 static int xm_receive(struct ln *ln, uint8_t *buf, uint32_t len)
@@ -708,9 +779,10 @@ static int read_gui(struct ln *ln, uint32_t addr, uint8_t *buf, uint32_t len)
 
 	if (rc != IOTFLASH_OK)
 		return rc;
-	/* The RAM code drains its input when it starts: `C` goes after the line. */
+	/* The RAM code drains its input when it starts (a few ms after the
+	 * line): `C` goes after that. */
 	iotflash_io_drain(ln->dev);
-	iotflash_sleep_ms(ln->dev, 2);
+	iotflash_sleep_ms(ln->dev, FDUMP_START_MS);
 	if ((rc = send_byte(ln, LN_C)) != IOTFLASH_OK)
 		return rc;
 	if ((rc = xm_receive(ln, buf, len)) != IOTFLASH_OK) {
@@ -862,6 +934,10 @@ static int op_open(struct iotflash_dev *dev, void **priv)
 		goto fail;
 	if ((rc = switch_baud(ln)) != IOTFLASH_OK)
 		goto fail;
+	/* Both builds check every read reply: `flash_read` ends in a CRC-16 of
+	 * its bytes (§3.4), `fdump` sends XMODEM-1K blocks with a CRC-16 each
+	 * (§4.1).  One pass per block proves the data. */
+	iotflash_dev_set_read_checked(dev, true);
 	*priv = ln;
 	return IOTFLASH_OK;
 fail:

@@ -40,13 +40,6 @@ static uint8_t ram[RAM_SIZE];
 
 /* §2.3: 00 04 05 07 8F 90 91 92 96 97 98 99. */
 static const uint8_t opl_types[] = { 0x00, 0x04, 0x05, 0x07, 0x8F, 0x90, 0x91, 0x92, 0x96, 0x97, 0x98, 0x99 };
-/* §2.5: 13/33 -> 512 KiB ... 1A/3A -> 64 MiB, 1B -> 128 MiB, 1C -> 256 MiB; else 1 MiB. */
-static const struct a5_cap_size opl_sizes[] = {
-	{ 0x13, 512u << 10 }, { 0x14, 1u << 20 }, { 0x15, 2u << 20 }, { 0x16, 4u << 20 }, { 0x17, 8u << 20 },
-	{ 0x18, 16u << 20 }, { 0x19, 32u << 20 }, { 0x1A, 64u << 20 }, { 0x1B, 128u << 20 }, { 0x1C, 256u << 20 },
-	{ 0x33, 512u << 10 }, { 0x34, 1u << 20 }, { 0x35, 2u << 20 }, { 0x36, 4u << 20 }, { 0x37, 8u << 20 },
-	{ 0x38, 16u << 20 }, { 0x39, 32u << 20 }, { 0x3A, 64u << 20 },
-};
 
 static const struct iotflash_loader *loader_of(const struct iotflash_chip *chip, const char *role)
 {
@@ -92,10 +85,8 @@ static int run_stub(struct iotflash_sim *sim, const struct iotflash_chip *chip)
 	cfg.crc_kib_us = (uint32_t)iotflash_chip_param_int_or(chip, "model_crc_kib_us", 40);
 	cfg.types = opl_types;
 	cfg.n_types = sizeof opl_types;
-	cfg.sizes = opl_sizes;
-	cfg.n_sizes = sizeof opl_sizes / sizeof opl_sizes[0];
-	cfg.size_default = 1u << 20;
-	cfg.walk_erase_4k = true;
+	cfg.size_table = true;         /* the RDA5981 capacity table (§2.5) */
+	cfg.erase_rule = A5_ERASE_WALK_4K;
 	cfg.syn_sum_fresh = true;
 	cfg.z_any_len = true;          /* [inferred] same lineage as RDA5981 (§2.7) */
 	cfg.send_fallback = true;

@@ -147,6 +147,10 @@ static int raise_baud(struct adp *a)
 	return rc;
 }
 
+static int adp_kv_get(void *priv, const char *key, uint8_t *buf, size_t cap, size_t *len);
+static int adp_kv_set(void *priv, const char *key, const uint8_t *buf, size_t len);
+static const struct iotflash_kv_ops adp_kv = {adp_kv_get, adp_kv_set};
+
 static int adp_open(struct iotflash_dev *dev, void **priv)
 {
 	const struct iotflash_chip *chip = iotflash_dev_chip(dev);
@@ -180,6 +184,7 @@ static int adp_open(struct iotflash_dev *dev, void **priv)
 	iotflash_dev_answered(dev);
 	if ((rc = raise_baud(a)) != IOTFLASH_OK)
 		goto fail;
+	iotflash_dev_set_kv(dev, &adp_kv);  /* where OpenBeken keeps its configuration */
 	*priv = a;
 	return IOTFLASH_OK;
 fail:
@@ -300,6 +305,4 @@ const struct iotflash_driver rtl87xx_a5_driver = {
 	.write = adp_write,
 	.erase = adp_erase,
 	.verify = adp_verify,
-	.kv_get = adp_kv_get,
-	.kv_set = adp_kv_set,
 };

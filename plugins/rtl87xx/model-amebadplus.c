@@ -61,7 +61,7 @@ int m_ambdp_stub(struct rtl_model *m)
 	cfg.sizes = rtl_sizes;
 	cfg.n_sizes = sizeof rtl_sizes / sizeof rtl_sizes[0];
 	cfg.size_default = 4u << 20;
-	cfg.walk_erase = true;
+	cfg.erase_rule = A5_ERASE_WALK;
 	cfg.syn_sum_fresh = true;
 	cfg.z_any_len = true;          /* [inferred] same lineage as RDA5981 (§2.7) */
 	cfg.send_fallback = true;

@@ -4,7 +4,8 @@
  * image download, plus the W800 read stub's 0x4A (docs/protocols/w80x.md,
  * cited as §N).  Written against the installed public plugin header only.
  * Policy (retries of whole blocks, verification, skipping, protected
- * regions) is the core's; this file only moves bytes. */
+ * regions) is the core's; this file only moves bytes.  Reads are
+ * integrity-checked (each reply's CRC-32), so the core reads once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,9 @@ static int w80x_open(struct iotflash_dev *dev, void **priv)
 	}
 	if ((rc = enter_download(w)) != IOTFLASH_OK || (rc = switch_baud(w)) != IOTFLASH_OK)
 		goto fail;
+	/* Every 0x4A reply carries the CRC-32 of its 4 KiB (§6), checked in
+	 * receive_read_reply(): one request per block proves it. */
+	iotflash_dev_set_read_checked(dev, true);
 	*priv = w;
 	return IOTFLASH_OK;
 fail:

@@ -66,6 +66,10 @@ bad "device sends garbage (bl602)" 40 "other data arrived: something else talks"
 kill $fake1 $fake2; wait $fake1 $fake2 2>/dev/null
 bad "-c bl602 against a BK7231N" 40 "no answer.*(BOOT|handshake)" $I "${P[@]}" -c bl602 chip-id
 bad "-c w800 against a BK7231N" 40 "no .C. from the chip|download mode" $I "${P[@]}" -c w800 chip-id
+bad "-c gd32vw553 with a --loader that does not exist" 10 "loader|no such file" $I "${P[@]}" -c gd32vw553 \
+	--loader "$T/no-such-stub.bin" chip-id
+bad "-c rda5981 with a --loader that does not exist" 10 "loader|no such file" $I "${P[@]}" -c rda5981 \
+	--loader "$T/no-such-stub.bin" chip-id
 
 # --- the chip name
 bad "unknown chip" 10 "unknown chip 'bk9999'.*list-chips" $I "${P[@]}" -c bk9999 chip-id
@@ -172,6 +176,36 @@ bad "-c amebadplus: the family cannot be told apart" 10 "name the chip: -c rtl87
 bad "rtl8721da: obk-config on a backup file" 10 "key-value store.*--port" $I -c rtl8721da --image "$T/rtl.bin" obk-config show
 bad "rtl8721da: no stub file" 10 "RTL8721DA_Stub\.bin" env XDG_DATA_HOME="$T/adir" HOME="$T/adir" $I "${P[@]}" -c rtl8721da read-flash 0 0x1000 "$O"
 bad "rtl8721da: a corrupted stub" 40 "stub did not answer.*RTL8721DA_Stub\.bin" $I "${P[@]}" -c rtl8721da --loader "$T/rtl-bad.bin" read-flash 0 0x1000 "$O"
+
+stop_sim
+# XRadio: another generation of boot ROM, the XR809 stub missing or damaged
+# (last: the model hangs on the damaged stub's jump, as the chip would).
+python3 "$(dirname "$0")/gen-xradio-stub.py" "$T/xr-bad-stub.bin" --corrupt
+random_file "$T/xr.bin" $((2 * 1024 * 1024)); cp "$T/xr.bin" "$T/flash.bin"; cp "$T/xr.bin" "$T/orig.bin"
+start_sim xr809 "$T/flash.bin" --no-timing || fail "xr809 simulator"
+bad "-c xr806 against an XR809 (boot ROM v1)" 20 "boot ROM v1, not xr806" $I "${P[@]}" -c xr806 --no-backup write-flash 0x8000 "$T/app8k.bin"
+bad "-c xr809 without its RAM stub" 20 "XR809_Stub.bin" env HOME="$T/nohome" $I "${P[@]}" -c xr809 chip-id
+bad "-c xr809 with a damaged RAM stub" 20 "stub did not answer" $I "${P[@]}" -c xr809 --loader "$T/xr-bad-stub.bin" chip-id
+
+# ESWIN: the ROM loads whatever it is sent, so every check comes first.
+stop_sim
+GENE=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/gen-eswin-loader.py
+python3 "$GENE" ecr6600 "$T/ecr.ldr"; python3 "$GENE" tr6260 "$T/tr.ldr"
+python3 "$GENE" ecr6600 "$T/ecr-bad.ldr" --corrupt
+for c in ecr6600 tr6260; do
+	if [ $c = ecr6600 ]; then sz=$((2 << 20)); rf=0x1FE000; ld=$T/ecr.ldr; lname=ECR6600_Stub_Custom; else sz=$((1 << 20)); rf=0x0FF000; ld=$T/tr.ldr; lname=TR6260_Boot; fi
+	random_file "$T/flash.bin" $sz; cp "$T/flash.bin" "$T/orig.bin"
+	start_sim $c "$T/flash.bin" --no-timing || fail "$c simulator"
+	bad "$c: no loader file" 40 "$lname" env HOME="$T/pub" $I "${P[@]}" -c $c read-flash 0 0x1000 "$O"
+	bad "$c: image larger than the flash" 40 "larger|too large|beyond|exceeds|past the end" $I "${P[@]}" -c $c --loader "$ld" --no-backup write-flash 0 "$T/big.bin"
+	bad "$c: write over the RF calibration without --force" 40 "protected|force" $I "${P[@]}" -c $c --loader "$ld" --no-backup write-flash $rf "$T/pub/img.bin"
+	bad "$c: erase-region unaligned" 40 "units of 4 KiB.*multiples" $I "${P[@]}" -c $c --loader "$ld" --no-backup erase-region 0x7100 0x1000
+	bad "$c: read past the end of the flash" 40 "end of the flash|beyond|exceeds|past|larger" $I "${P[@]}" -c $c --loader "$ld" read-flash $((sz - 0x1000)) 0x2000 "$O"
+	stop_sim
+done
+start_sim ecr6600 "$T/flash.bin" --no-timing || fail "ecr6600 simulator"
+bad "ecr6600: a damaged stub (the chip hangs on it)" 60 "stub did not answer" $I "${P[@]}" -c ecr6600 --loader "$T/ecr-bad.ldr" read-flash 0 0x1000 "$O"
+stop_sim
 
 # OPL1000A2: two loader files by role; stage 2 missing is said before any
 # reset (docs/protocols/a5-stub-families.md §3.3, §4).

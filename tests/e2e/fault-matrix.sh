@@ -14,6 +14,11 @@ python3 "$SRC/gen-ln882h-loader.py" gui ln882h "$T/ln882h.bin"
 python3 "$SRC/gen-w80x-stub.py" "$T/w800.bin"
 python3 "$SRC/gen-a5-standin.py" rtl8720e "$T/rtl8720e.bin"
 python3 "$SRC/gen-a5-standin.py" rtl8721da "$T/rtl8721da.bin"
+python3 "$SRC/gen-xradio-stub.py" "$T/xr809.bin"
+python3 "$SRC/gen-a5-family-stub.py" gd32vw553 "$T/gd32vw553.bin"
+python3 "$SRC/gen-a5-family-stub.py" rda5981 "$T/rda5981.bin"
+python3 "$SRC/gen-eswin-loader.py" ecr6600 "$T/ecr6600.bin"
+python3 "$SRC/gen-eswin-loader.py" tr6260 "$T/tr6260.bin"
 READ=0x40000
 
 # family CHIP: its flash image in $T/orig.bin, loader options in L, app offset in APP
@@ -22,9 +27,14 @@ family() {
 	[ -f "$T/$1.bin" ] && L=(--loader "$T/$1.bin")
 	case $1 in
 	bk7231n) APP=0x11000; cp "$(image bk7231n)" "$T/orig.bin" ;;
-	ln882h) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	ln882h|ecr6600) APP=0x7000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	rtl8721da | rtl8720e) APP=0x14000  # 4 MiB as the stub's table says; data, then blank
 		{ head -c $((512 << 10)) /dev/urandom; head -c $((3584 << 10)) /dev/zero | tr '\0' '\377'; } >"$T/orig.bin" ;;
+	rda5981) APP=0x10000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	# 4 MiB ('M' part, as the database says): a session that finds the stub
+	# running cannot ask the ROM for the product id and takes the database's size.
+	gd32vw553) APP=0x10000; head -c $((4 << 20)) /dev/urandom >"$T/orig.bin" ;;
+	tr6260) APP=0x7000; head -c $((1 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	*) APP=0x10000; head -c $((2 << 20)) /dev/urandom >"$T/orig.bin" ;;
 	esac
 }
@@ -114,8 +124,62 @@ noisy() {
 	stop_sim
 }
 
+# noisy_line CHIP RATE SEED: drop=RATE,flip=RATE both ways (issue 16): a
+# read of the whole 2 MiB realistic image is byte-identical and a 1 MiB
+# write lands exactly (the model's flash compared)
+noisy_line() {
+	local chip=$1 what="$1 [drop=$2,flip=$2]" w=0x80000
+	L=(); [ -f "$T/$chip.bin" ] && L=(--loader "$T/$chip.bin")
+	head -c $((2 << 20)) "$(image bk7231n)" >"$T/orig.bin"; cp "$T/orig.bin" "$T/flash.bin"
+	rm -rf "$T/outdir"; mkdir "$T/outdir"
+	start_sim "$chip" "$T/flash.bin" --no-timing -v --faults "drop=$2,flip=$2" --seed "$3" ||
+		{ fail "$what: simulator"; return; }
+	iot -c "$chip" "${L[@]}" read-flash 0 0x200000 "$T/outdir/read.bin"
+	check "$what: 2 MiB read-flash succeeds" succeeded
+	check "$what: the read is byte-identical" same "$T/outdir/read.bin" "$T/orig.bin"
+	random_file "$T/app.bin" $((1 << 20))
+	expected_after_write "$T/orig.bin" "$T/app.bin" $w "$T/expected.bin"
+	iot -c "$chip" "${L[@]}" --no-backup write-flash $w "$T/app.bin"
+	check "$what: 1 MiB write-flash succeeds" succeeded
+	stop_sim
+	check "$what: the flash is byte-identical to the expected image" same "$T/flash.bin" "$T/expected.bin"
+	check "$what: drops and flips were really injected" eval 'injected dropped && injected flipped'
+}
+
 # ---- cases (rates picked by trying; fixed seeds keep them repeatable)
-for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
+# ESWIN: the ROMs load the loader with no checksum at all (docs/protocols/
+# eswin.md §2.1, §3.1), so a fault inside those 26 KiB (ECR6600) or 17 KiB
+# (TR6260) leaves a chip that never answers until it is reset: the seeds
+# below keep the upload clean (found with the simulator's generator, as the
+# rates above were found by trying), and every later byte meets the faults.
+# What a garbled upload does is the flip=0.05 row: one clear line, nothing
+# written.  The stub/loader must survive 1e-4 of both kinds byte-identical.
+# TR6260 at 1e-4 only reads: its writes go in 4 KiB erase units with no
+# device checksum, so 1e-4 each way garbles about half of the attempts and
+# the core's four attempts per unit (each proved by reading back) run out.
+survives_read() {
+	local chip=$1 what="$1 [$2]"
+	begin "$chip" "$2" "$3" || { fail "$what: simulator"; return; }
+	iot -c "$chip" "${L[@]}" read-flash 0 $READ "$T/outdir/read.bin"
+	check "$what: read-flash succeeds" succeeded
+	check "$what: the read is byte-identical" same "$T/outdir/read.bin" <(head -c $((READ)) "$T/orig.bin")
+	stop_sim
+	check "$what: $4 faults were really injected" injected "$4"
+}
+eswin_rows() {
+	local chip=$1 s1e4=$2
+	survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+	if [ $chip = tr6260 ]; then survives_read $chip drop=1e-4,flip=1e-4 "$s1e4" dropped
+	else survives $chip drop=1e-4,flip=1e-4 "$s1e4" dropped; fi
+	check "$chip [drop=1e-4,flip=1e-4]: bit flips were injected too" injected flipped
+	fails_clearly $chip flip=0.05 3
+}
+
+for chip in ${IOTFLASH_MATRIX_CHIPS-bk7231n bl602 ln882h rtl8720c w800 xr809 gd32vw553 rda5981 ecr6600 tr6260}; do
+	case $chip in
+	ecr6600) eswin_rows $chip 718; continue ;;
+	tr6260) eswin_rows $chip 75; continue ;;
+	esac
 	case $chip in
 	bl602) survives $chip drop=5e-6 11 dropped; survives $chip flip=1e-5 11 flipped
 		survives $chip stall=5e-6:150ms 11 stalls
@@ -126,9 +190,19 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
 	rtl8720c) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
 		steps_down $chip ceiling=921600:0.003 7 ;;
+	# GD32VW553: ROM at 8E1 and a 36 KiB stub upload per connect (2 MiB 'I' part).
+	gd32vw553) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+		survives $chip stall=2e-5:60ms 7 stalls ;;
+	# RDA5981: shell at 921600, the stub in checksummed 1 KiB loadb pieces (1 MiB flash).
+	rda5981) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+		survives $chip stall=2e-5:60ms 7 stalls ;;
 	bk7231n) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
 		steps_down $chip ceiling=460800:0.01 7 ;;
+	# xr806 (ROM path, same recovery code) passes too: IOTFLASH_MATRIX_CHIPS=xr806
+	xr809|xr806) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
+		survives $chip stall=2e-5:60ms 7 stalls
+		steps_down $chip ceiling=921600:0.005 7 ;;  # 3000000, 1500000, 1000000 flip
 	*) survives $chip drop=2e-5 7 dropped; survives $chip flip=2e-5 7 flipped
 		survives $chip stall=2e-5:60ms 7 stalls
 		steps_down $chip ceiling=460800:0.005 7 ;;
@@ -138,6 +212,7 @@ for chip in ${IOTFLASH_MATRIX_CHIPS:-bk7231n bl602 ln882h rtl8720c w800}; do
 	# families upload tens of KiB per connect, so they meet fewer resets.
 	case $chip in
 	bl602) survives $chip reset=1e-5 7 resets ;;
+	gd32vw553|rda5981) survives $chip reset=1e-5 2 resets ;;
 	ln882h) survives $chip reset=5e-6 1 resets ;;
 	*) survives $chip reset=3e-5 1 resets ;;
 	esac
@@ -163,6 +238,15 @@ reads_all() {
 for chip in ${IOTFLASH_A5_MATRIX_CHIPS:-rtl8720e}; do
 	reads_all $chip drop=1e-4,flip=1e-4 5
 	survives $chip drop=1e-4,flip=1e-4 7 dropped
+done
+
+# A noisy line, both directions (issue 16).  Rows cost minutes each, so
+# the default holds the families that survive 1e-4 and 2e-4 quickly;
+# IOTFLASH_NOISY_ROWS="ln882h:1e-4 bl602:5e-5 ..." adds others (those
+# two survived, more slowly: `make bench-faults`; docs/architecture.md,
+# "A noisy line").
+for row in ${IOTFLASH_NOISY_ROWS-bk7231n:1e-4 bk7231n:2e-4}; do
+	noisy_line "${row%%:*}" "${row#*:}" 7
 done
 
 # OPL1000A2: the ROM's S-records, stage 1's XMODEM receive and the stub

@@ -21,19 +21,21 @@ python3 "$E2E/gen-bl60x-loader.py" bl602 "$T/bl602.ldr"
 python3 "$E2E/gen-ln882h-loader.py" official ln882h "$T/ln882h.ldr"
 python3 "$E2E/gen-rtl87xx-loader.py" "$T/rtl8720d.ldr"
 python3 "$E2E/gen-w80x-stub.py" "$T/w800.ldr"
+python3 "$E2E/gen-eswin-loader.py" ecr6600 "$T/ecr6600.ldr"
+python3 "$E2E/gen-eswin-loader.py" tr6260 "$T/tr6260.ldr"
 
 # Independent reader: where the blob is (raw offset, or after the EasyFlash
 # key), and which CRC-8 variant its byte 3 matches (docs/protocols/obk-config.md §2.2).
 cat >"$T/obkcrc.py" <<'PY'
-import sys
+import re, sys
 data = open(sys.argv[1], 'rb').read()
 start, size, key = int(sys.argv[2], 0), int(sys.argv[3], 0), sys.argv[4]
 area = data[start:start + size]
 if key.startswith('raw+'):
     off = int(key[4:], 0)
 else:
-    off = area.find(key.encode() + b'CFG')
-    off = -1 if off < 0 else off + len(key)
+    m = re.search(re.escape(key.encode()) + b'\xff*(?=CFG)', area)  # GRAN 32 pads the name (§8.3)
+    off = m.end() if m else -1
 if off < 0 or area[off:off + 3] != b'CFG':
     print('none'); sys.exit()
 blob = area[off:off + 3584]
@@ -70,6 +72,10 @@ rtl8710b 0x200000 0x195000 0x8000 ObkCfg    signed   D - 12 17
 rtl8720c 0x200000 0x1f0000 0x10000 ObkCfg   signed   D - 20 24
 rtl8720d 0x400000 0x1b0000 0x40000 ObkCfg   unsigned C rtl8720d 40 64
 w800    0x200000 0x1f0000 0x10000 raw+0x303 unsigned A w800 35 44
+xr806   0x200000 0x1f0000 0x10000 ObkCfg    unsigned D - 20 27
+xr872   0x100000 0x0ef000 0x8000  ObkCfg    unsigned A - 30 36
+ecr6600 0x200000 0x1b9000 0x1c000 ObkCfg    signed   D ecr6600 26 27
+tr6260  0x100000 0x0ec000 0x12000 ObkCfg    signed   D tr6260 24 25
 "
 
 while read -r chip fsize start size where variant group ldr pin badpin; do

@@ -45,7 +45,7 @@ escapes() {
 	check "$what: the user is told the monitor was left" \
 		grep -qiE "ROM monitor.*switched it to download mode" "$T/err"
 	check "$what: the model entered download mode by the jump" grep -q "jump to the download ROM" "$T/sim.err"
-	check "$what: link at the chip's maximum baud" out_has "^Link: +1500000 baud"
+	check "$what: link at the chip's maximum baud" out_has "^Link: +3000000 baud"
 	stop_sim
 	IOTFLASH_CHIPDB_PATH=$db start_sim rtl8720c "$T/flash.bin" --no-timing
 	IOTFLASH_CHIPDB_PATH=$db iot -c rtl8720c read-flash 0 all "$T/read.bin"

@@ -21,7 +21,7 @@ start_sim rtl8720c "$T/flash.bin" --no-timing --reset-on-open || fail "simulator
 for n in 1 2; do
 	iot -c rtl8720c chip-id
 	check "reset-on-open: chip-id #$n links" succeeded
-	check "reset-on-open: chip-id #$n at 1500000 baud" out_has "^Link: +1500000 baud"
+	check "reset-on-open: chip-id #$n at the database's top rate" out_has "^Link: +3000000 baud"
 done
 iot -c rtl8720c read-flash 0x10000 0x20000 "$T/r.bin"
 check "reset-on-open: read-flash succeeds" succeeded

@@ -10,12 +10,13 @@ SRC=${top_srcdir:-$(dirname "$0")/../..}/tests/e2e
 python3 "$SRC/gen-bl60x-loader.py" bl602 "$T/bl602.bin"
 python3 "$SRC/gen-ln882h-loader.py" official ln882h "$T/ln882h.bin"
 python3 "$SRC/gen-w80x-stub.py" "$T/w800.bin"
+python3 "$SRC/gen-xradio-stub.py" "$T/xr809.bin"
 
 # resets_logged WHAT N: the simulator's log names at least N resets of that kind
 resets_logged() { [ "$(grep -c "$1: the model starts over" "$T/sim.err")" -ge "$2" ]; }
 
 "$IOTFLASH_SIM" --list-models >"$T/models"
-for chip in bk7231n bl602 ln882h rtl8710b rtl8720c w800; do
+for chip in bk7231n bl602 ln882h rtl8710b rtl8720c w800 xr809; do
 	grep -q "^$chip " "$T/models" || { echo "skip - $chip: no model in this build"; continue; }
 	L=()
 	[ -f "$T/$chip.bin" ] && L=(--loader "$T/$chip.bin")

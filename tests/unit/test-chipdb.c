@@ -627,6 +627,43 @@ START_TEST(err_wrong_type)
 }
 END_TEST
 
+/* Per-operation rate ceilings: inherited like every number, 0 when unset. */
+START_TEST(format_op_baud_ceilings)
+{
+	const char *path = write_file(NULL, "rates.yaml", HDR
+		"defaults:\n"
+		"  link_baud: 115200\n"
+		"  max_baud: 921600\n"
+		"  max_baud_write: 2_000_000\n"
+		"chips:\n"
+		"  - name: plain\n"
+		"  - name: fast\n"
+		"    base: plain\n"
+		"    max_baud_read: 3_000_000\n");
+	char err[ERRLEN] = "";
+	struct chipdb *db = new_db();
+	ck_assert_msg(chipdb_load(db, path, err, sizeof err) == IOTFLASH_OK, "%s", err);
+	const struct iotflash_chip *plain = chipdb_find(db, "plain"), *fast = chipdb_find(db, "fast");
+	ck_assert_uint_eq(plain->max_baud, 921600);
+	ck_assert_uint_eq(plain->max_baud_read, 0);
+	ck_assert_uint_eq(plain->max_baud_write, 2000000);
+	ck_assert_uint_eq(fast->max_baud_read, 3000000);
+	ck_assert_uint_eq(fast->max_baud_write, 2000000);
+	chipdb_free(db);
+	/* The shipped LN882H entry: reads at max_baud, writes faster. */
+	char ln[sizeof chipdb_dir + 16];
+	snprintf(ln, sizeof ln, "%s/ln882h.yaml", chipdb_dir);
+	db = new_db();
+	ck_assert_msg(chipdb_load(db, ln, err, sizeof err) == IOTFLASH_OK, "%s", err);
+	ck_assert_uint_eq(chipdb_find(db, "ln882h")->max_baud_write, 2000000);
+	ck_assert_uint_eq(chipdb_find(db, "ln882h")->max_baud_read, 0);
+	chipdb_free(db);
+	expect_error(HDR "chips:\n  - name: a\n    link_baud: 921600\n    max_baud_read: 115200\n", 6, 5,
+	             "max_baud_read 115200 is below link_baud 921600");
+	expect_error(HDR "chips:\n  - name: a\n    max_baud_write: 100\n", 7, 21, "'max_baud_write' 100 is out of range");
+}
+END_TEST
+
 START_TEST(err_out_of_range)
 {
 	expect_error(HDR "chips:\n  - name: a\n    link_baud: 0\n", 7, 16, "'link_baud' 0 is out of range (1200..0xB71B00)");
@@ -855,6 +892,7 @@ static Suite *chipdb_suite(void)
 	TCase *format = tcase_create("format");
 	tcase_add_checked_fixture(format, setup, teardown);
 	tcase_add_test(format, format_numbers_and_params);
+	tcase_add_test(format, format_op_baud_ceilings);
 	tcase_add_test(format, format_flash_family_first);
 	tcase_add_test(format, format_loaders);
 	tcase_add_test(format, format_ignores_other_files);

@@ -124,6 +124,63 @@ START_TEST(easyflash_entry_vector)
 }
 END_TEST
 
+/* §8.2, §8.3 GRAN 32 (ECR6600, TR6260): a fresh area holds ObkCfg and then
+ * nv_version, which must equal the real ECR6600 entry of §8.3 byte for
+ * byte; sector headers with 4-byte status steps and the chip's magic. */
+START_TEST(easyflash_gran32_vector)
+{
+	static const uint8_t ver[] = {0x00, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	                              0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x34, 0x00, 0x00, 0x00, 0x25, 0x7D,
+	                              0x81, 0xAE, 0x0A, 0xFF, 0xFF, 0xFF, 0x04, 0x00, 0x00, 0x00, 0x6E, 0x76, 0x5F,
+	                              0x76, 0x65, 0x72, 0x73, 0x69, 0x6F, 0x6E, 0xFF, 0xFF, 0x30, 0x2E, 0x30, 0x31};
+	/* status "write", total 36 + 8 + 3584, CRC, name length 6, value length 3584, "ObkCfg" + 2 × FF */
+	static const uint8_t head[] = {0x00, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	                               0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x2C, 0x0E, 0x00, 0x00};
+	static const uint8_t names[] = {0x06, 0xFF, 0xFF, 0xFF, 0x00, 0x0E, 0x00, 0x00, 0x4F, 0x62,
+	                                0x6B, 0x43, 0x66, 0x67, 0xFF, 0xFF, 0x43, 0x46, 0x47, 0x3F};
+	static const struct {
+		const char *chip;
+		uint8_t magic_last;
+	} chips[] = {{"ecr6600", '1'}, {"tr6260", '0'}};
+	struct iotflash_obk_config c, back;
+	static uint8_t area[0x12000];
+	char err[256];
+
+	for (unsigned i = 0; i < 2; i++) {
+		uint8_t in_use[36], empty[36];
+		worked_example(&c, "bk7231n", "OpenBK7231N_demo", 4);
+		c.plat = iotflash_obk_platform(chips[i].chip);  /* group D, signed: the same blob */
+		ck_assert_ptr_nonnull(c.plat);
+		ck_assert_uint_eq(c.plat->ef_gran, 32);
+		memset(in_use, 0xFF, sizeof(in_use));
+		in_use[0] = in_use[4] = in_use[12] = 0x00;  /* store "using", dirty "false" */
+		memcpy(in_use + 24, "EF4", 3);
+		in_use[27] = chips[i].magic_last;
+		memcpy(empty, in_use, sizeof(empty));
+		empty[4] = 0xFF;  /* store "empty" */
+		memset(area, 0xFF, sizeof(area));
+		ck_assert_int_eq(iotflash_obk_encode(&c, area, sizeof(area), err, sizeof(err)), IOTFLASH_OK);
+		ck_assert_mem_eq(area, in_use, sizeof(in_use));
+		ck_assert_mem_eq(area + 36, head, sizeof(head));
+		ck_assert_uint_eq(iotflash_obk_crc32(area + 36 + 28, 0xE2C - 28), area[36 + 24] | area[36 + 25] << 8 |
+		                  area[36 + 26] << 16 | (uint32_t)area[36 + 27] << 24);
+		ck_assert_mem_eq(area + 36 + 28, names, sizeof(names));
+		ck_assert_mem_eq(area + 36 + 44, c.blob, sizeof(c.blob));
+		ck_assert_mem_eq(area + 36 + 0xE2C, ver, sizeof(ver));
+		ck_assert_uint_eq(area[36 + 0xE2C + sizeof(ver)], 0xFF);  /* the end of the entries */
+		ck_assert_mem_eq(area + 0x11000, empty, sizeof(empty));
+		ck_assert_int_eq(iotflash_obk_decode(&back, c.plat, area, sizeof(area), err, sizeof(err)), IOTFLASH_OK);
+		ck_assert_mem_eq(back.blob, c.blob, sizeof(c.blob));
+	}
+	/* The ECR6600 SDK reads "EF40" sectors too: a TR6260-style area decodes. */
+	ck_assert_int_eq(iotflash_obk_decode(&back, iotflash_obk_platform("ecr6600"), area, sizeof(area), err,
+	                                     sizeof(err)), IOTFLASH_OK);
+	/* A GRAN-1 reader must not take a GRAN-32 entry (no KV40 magic). */
+	ck_assert_int_eq(iotflash_obk_decode(&back, iotflash_obk_platform("rtl8710b"), area, 0x8000, err, sizeof(err)),
+	                 IOTFLASH_ERR_UNSUPPORTED);
+}
+END_TEST
+
 /* A second write keeps other keys, replaces the config, and a damaged
  * entry is not taken. */
 START_TEST(easyflash_rewrite_keeps_keys)
@@ -133,8 +190,8 @@ START_TEST(easyflash_rewrite_keeps_keys)
 	char err[256];
 	unsigned hits = 0;
 
-	for (unsigned gi = 0; gi < 2; gi++) {
-		const char *chip = gi ? "bl602" : "rtl8720c";
+	for (unsigned gi = 0; gi < 3; gi++) {
+		const char *chip = gi == 2 ? "ecr6600" : gi ? "bl602" : "rtl8720c";
 		iotflash_obk_init(&c, iotflash_obk_platform(chip));
 		memset(area, 0xFF, sizeof(area));
 		set_ok(&c, "wifi.ssid=first");
@@ -388,6 +445,7 @@ int main(void)
 	tcase_add_test(t, worked_example_bk7231n);
 	tcase_add_test(t, worked_example_variants);
 	tcase_add_test(t, easyflash_entry_vector);
+	tcase_add_test(t, easyflash_gran32_vector);
 	tcase_add_test(t, easyflash_rewrite_keeps_keys);
 	tcase_add_test(t, groups_place_channels);
 	tcase_add_test(t, round_trip_every_platform);
