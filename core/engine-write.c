@@ -88,6 +88,8 @@ static int prove_or_redo(struct iotflash_session *s, uint32_t addr, uint32_t len
 	for (attempt = 0;; attempt++) {
 		bool ok = false;
 		int wrc = rc;  /* how the last erase and program went */
+		if (wrc == IOTFLASH_ERR_PROTECTED)  /* the chip refuses: no retry helps, its message says why */
+			return wrc;
 		/* Asked even after a failed write: it may have landed (its answer
 		 * lost), and a chip that answers is on a noisy line, not dead. */
 		rc = engine_unit_matches(s, addr, len, data, &ok, r);
