@@ -53,6 +53,11 @@ IOTFLASH_API size_t iotflash_checksum_compute(enum iotflash_checksum kind, const
 		}
 		put_le32(out, sum);
 		return 4;
+	case IOTFLASH_SUM_CRC32_SUM4K:
+		for (size_t i = 0; i < len; i += 4096)
+			sum += (uint32_t)crc32(0L, data + i, (uInt)(len - i < 4096 ? len - i : 4096));
+		put_le32(out, sum);
+		return 4;
 	case IOTFLASH_SUM_NONE:
 	default:
 		return 0;

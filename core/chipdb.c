@@ -816,6 +816,7 @@ static const struct {
 	{ "crc32-beken", IOTFLASH_SUM_CRC32_BEKEN },
 	{ "sha256", IOTFLASH_SUM_SHA256 },
 	{ "wordsum32", IOTFLASH_SUM_WORDSUM32 },
+	{ "crc32-sum4k", IOTFLASH_SUM_CRC32_SUM4K },
 };
 
 static int load_checksum(struct loader *ld, const yaml_node_t *n, enum iotflash_checksum *out)
@@ -828,7 +829,7 @@ static int load_checksum(struct loader *ld, const yaml_node_t *n, enum iotflash_
 			return 0;
 		}
 	}
-	return fail_at(ld, n, "unknown checksum '%s' (none, crc32, crc32-beken, sha256 or wordsum32)", text(n));
+	return fail_at(ld, n, "unknown checksum '%s' (none, crc32, crc32-beken, sha256, wordsum32 or crc32-sum4k)", text(n));
 }
 
 static int load_erase_units(struct loader *ld, const yaml_node_t *n, struct iotflash_chip *c)
@@ -1123,8 +1124,8 @@ static int load_flash_part(struct loader *ld, const yaml_node_t *n)
 
 /* ---------------------------------------------------------------- loaders */
 
-enum loader_key { L_NAME, L_FILE, L_SHA256, L_SIZE, L_CHIPS, L_CAPS, L_FROM, L_COUNT };
-static const char *const loader_keys[L_COUNT] = { "name", "file", "sha256", "size", "chips", "caps", "from" };
+enum loader_key { L_NAME, L_FILE, L_SHA256, L_SIZE, L_CHIPS, L_CAPS, L_FROM, L_ROLE, L_COUNT };
+static const char *const loader_keys[L_COUNT] = { "name", "file", "sha256", "size", "chips", "caps", "from", "role" };
 
 /* A non-empty list of names (names: true) or strings. */
 static int load_str_list(struct loader *ld, const yaml_node_t *n, const char *key, bool names,
@@ -1175,6 +1176,8 @@ static int load_loader_entry(struct loader *ld, const yaml_node_t *n)
 		rc = load_str_list(ld, v[L_CAPS], "caps", true, &l->caps, &l->n_caps);
 	if (rc == 0 && v[L_FROM])
 		rc = load_str_list(ld, v[L_FROM], "from", false, &l->from, &l->n_from);
+	if (rc == 0 && v[L_ROLE])
+		rc = get_name(ld, v[L_ROLE], "role", &l->role);
 	if (rc)
 		return rc;
 	if (!(e->where = mark_text(ld, v[L_CHIPS])) || !(l->source = mark_text(ld, n)))

@@ -218,3 +218,52 @@ IOTFLASH_API const struct iotflash_loader *iotflash_dev_loader_info(struct iotfl
 	struct iotflash_session *s = dev->s;
 	return s->loader ? match(s->loader_chip, s->loader, s->loader_len) : NULL;
 }
+
+IOTFLASH_API int iotflash_dev_loader_role(struct iotflash_dev *dev, const char *role, const uint8_t **data,
+                                          size_t *len)
+{
+	struct iotflash_session *s = dev->s;
+	const struct iotflash_chip *c = s->chip;
+	const struct iotflash_loader *want = NULL;
+	struct role_loader *slot = NULL;
+	char path[4400], dir[4096] = "", size[32] = "";
+
+	if (!c || !role)
+		return iotflash_fail(dev, IOTFLASH_ERR_ARG, "a loader by role needs a known chip and a role");
+	for (size_t i = 0; i < sizeof s->role_loaders / sizeof s->role_loaders[0]; i++) {
+		struct role_loader *r = &s->role_loaders[i];
+		if (r->data && r->l->role && strcasecmp(r->l->role, role) == 0) {
+			*data = r->data;
+			*len = r->len;
+			return IOTFLASH_OK;
+		}
+		if (!r->data && !slot)
+			slot = r;
+	}
+	for (unsigned i = 0; i < c->n_loaders; i++) {
+		const struct iotflash_loader *l = c->loaders[i];
+		if (!l->role || strcasecmp(l->role, role) != 0)
+			continue;
+		if (!want)
+			want = l;
+		if (slot && find_loader(l, path, sizeof(path), &slot->data, &slot->len)) {
+			iotflash_log(dev, IOTFLASH_LOG_INFO, "using %s (%s)", path, l->name);
+			slot->l = l;
+			*data = slot->data;
+			*len = slot->len;
+			return IOTFLASH_OK;
+		}
+	}
+	if (!want)
+		return iotflash_fail(dev, IOTFLASH_ERR_CHIPDB, "the chip database gives %s no loader of role '%s'", c->name,
+		                     role);
+	iotflash_loader_dir(0, dir, sizeof(dir));
+	if (want->size)
+		snprintf(size, sizeof(size), "%u bytes, ", (unsigned)want->size);
+	return iotflash_fail(dev, IOTFLASH_ERR_LOADER_MISSING,
+	                     "%s needs its %s loader %s and it is not in the loader directories: get it (%sSHA-256 "
+	                     "%.16s...%s%s) and copy it, under any name, to %s/ (`iotflash loaders` lists what each "
+	                     "chip needs)",
+	                     c->name, role, want->file, size, want->sha256, want->n_from ? ", from " : "",
+	                     want->n_from ? want->from[0] : "", dir);
+}

@@ -374,6 +374,8 @@ IOTFLASH_API void iotflash_session_close(struct iotflash_session *s)
 		s->tr->close(s->tr_priv);
 	free(s->loader_path);
 	free(s->loader);
+	for (size_t i = 0; i < sizeof s->role_loaders / sizeof s->role_loaders[0]; i++)
+		free(s->role_loaders[i].data);
 	free(s->port);
 	free(s);
 }

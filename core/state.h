@@ -44,6 +44,11 @@ struct iotflash_session {
 	uint8_t *loader;
 	size_t loader_len;
 	const struct iotflash_chip *loader_chip;  /* whose loader is cached */
+	struct role_loader {                      /* iotflash_dev_loader_role()'s cache */
+		const struct iotflash_loader *l;
+		uint8_t *data;
+		size_t len;
+	} role_loaders[4];
 	uint64_t rx_bytes;    /* received while the driver gets the bus */
 	bool answered;        /* ... and the bootloader answered (iotflash_dev_answered) */
 	char *port;

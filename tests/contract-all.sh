@@ -71,8 +71,22 @@ if have rda5981; then
 	export LOADER_rda5981=$T/rda5981.bin
 	models+=(rda5981); plugin_dirs+=("$build/plugins/rda5981/.libs")
 fi
+if have opl1000; then  # OPL1000A2: two stand-ins found by role in a loader directory
+	mkdir -p "$T/home/.local/share/iotflash/loaders"
+	{
+		echo "schema: 1"; echo "loaders:"
+		for s in 1 2; do
+			python3 "$root/tests/e2e/gen-opl1000-standin.py" stage$s "$T/home/.local/share/iotflash/loaders/s$s.bin"
+			echo "  - {name: s$s, role: stage$s, file: s$s.bin, chips: [opl1000a2], sha256: $(sha256sum \
+				<"$T/home/.local/share/iotflash/loaders/s$s.bin" | cut -d' ' -f1)}"
+		done
+	} >"$T/opl-standins.yaml"
+	export HOME=$T/home XDG_DATA_HOME=
+	extra_chipdb=:$T/opl-standins.yaml
+	models+=(opl1000a2); plugin_dirs+=("$build/plugins/opl1000/.libs")
+fi
 
 export IOTFLASH=$build/cli/iotflash IOTFLASH_SIM=$build/sim/iotflash-sim
-export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb
+export IOTFLASH_PLUGIN_PATH=$(IFS=:; echo "${plugin_dirs[*]}") IOTFLASH_CHIPDB_PATH=$root/chipdb${extra_chipdb:-}
 cd "$build"
 "$check" "${models[@]}"

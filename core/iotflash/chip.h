@@ -54,6 +54,10 @@ struct iotflash_loader {
 	const char *const *from;    /* where to get it: public repositories and paths, for people */
 	unsigned n_from;
 	const char *source;         /* "file:line" the entry came from */
+	/* ABI 2.3: what the driver uploads it as when a chip needs several
+	 * files ("stage1", "stage2"; chipdb `role:`), NULL for the one loader
+	 * of most chips; see iotflash_dev_loader_role(). */
+	const char *role;
 };
 
 /* What a chip needs its loader for (meaningful when it has loaders). */

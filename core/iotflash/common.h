@@ -76,6 +76,7 @@ enum iotflash_checksum {
 	IOTFLASH_SUM_CRC32,          /* zlib crc32 */
 	IOTFLASH_SUM_SHA256,
 	IOTFLASH_SUM_WORDSUM32,      /* 32-bit sum of little-endian words */
+	IOTFLASH_SUM_CRC32_SUM4K,    /* 32-bit sum of the zlib crc32 of each 4 KiB piece (OPL1000A2 stub) */
 };
 
 #define IOTFLASH_SUM_MAX 32  /* bytes of the largest checksum */

@@ -31,9 +31,13 @@ extern "C" {
  * iotflash_dev_set_kv() (a key-value store the chip's loader keeps; the
  * driver vtable itself stays fixed); iotflash_io_set_parity() (a ROM at
  * 8E1: GD32VW553's ISP ROM).  A 2.2 driver in a 2.1 host would miss these
- * symbols, hence the bump. */
+ * symbols, hence the bump.
+ * 2.3: iotflash_dev_loader_role() and struct iotflash_loader's `role`
+ * (appended): a chip whose upload takes several files (OPL1000A2's two
+ * stages) asks for each by role; 2.2 plugins never call it.  The A5 stub
+ * family's CRC command also learned crc32-sum4k (a sum of per-4 KiB CRCs). */
 #define IOTFLASH_PLUGIN_ABI_MAJOR 2
-#define IOTFLASH_PLUGIN_ABI_MINOR 2
+#define IOTFLASH_PLUGIN_ABI_MINOR 3
 #define IOTFLASH_PLUGIN_SYMBOL "iotflash_plugin"
 
 struct iotflash_dev;        /* a driver's view of its session (opaque) */
@@ -175,6 +179,12 @@ IOTFLASH_API int iotflash_dev_loader(struct iotflash_dev *dev, const uint8_t **d
  * its boot ROM) before they upload its loader. */
 IOTFLASH_API int iotflash_dev_chip_loader(struct iotflash_dev *dev, const struct iotflash_chip *chip,
                                           const uint8_t **data, size_t *len);
+/* ABI 2.3: the chip's loader of the given role (chipdb `role:`), found by
+ * SHA-256 in the loader directories like the above (--loader is not used:
+ * it names one file).  The data stays valid for the session.  Fails with
+ * IOTFLASH_ERR_LOADER_MISSING and a message naming that role's file. */
+IOTFLASH_API int iotflash_dev_loader_role(struct iotflash_dev *dev, const char *role, const uint8_t **data,
+                                          size_t *len);
 /* ABI 1.2: the database record of the loader the last call above returned
  * (its name and caps, see iotflash_loader_can()), or NULL when none was
  * fetched or --loader gave a file the database does not know: a driver then

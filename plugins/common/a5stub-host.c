@@ -254,7 +254,7 @@ int a5_set_baud(struct a5_host *h, uint32_t baud)
 
 static unsigned block_ms(struct a5_host *h)
 {
-	return iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + XM_ACK_MS;
+	return iotflash_io_wire_ms(h->dev, A5_XM_BLOCK) + (h->block_wait_ms ? h->block_wait_ms : XM_ACK_MS);
 }
 
 /* Drop bytes until the line has been quiet for QUIET_MS, or max_ms when

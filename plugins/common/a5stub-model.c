@@ -184,6 +184,20 @@ static void erase_walk(struct stub *s, uint32_t addr, uint32_t len)
 	}
 }
 
+/* The OPL1000A2 stub (§2.6): nothing unless 4-byte aligned; the sector of
+ * each addr + k*4K, so an unaligned start can miss the last sector. */
+static void erase_walk_4k(struct stub *s, uint32_t addr, uint32_t len)
+{
+	if (addr % 4 || len == 0)
+		return;
+	for (uint64_t cur = addr; cur < (uint64_t)addr + len; cur += 4096) {
+		uint32_t start = (uint32_t)cur & ~4095u;
+		if ((uint64_t)start + 4096 <= s->flash_size)
+			memset(s->flash + start, 0xFF, 4096);
+		iotflash_sim_busy(s->sim, s->cfg->erase_4k_us);
+	}
+}
+
 /* Sector erase per the stub's rule (eswin.md §2.3, a5-stub-families.md
  * §2.6); sectors past the flash the model holds are left alone. */
 static void erase_sectors(struct stub *s, uint32_t addr, uint32_t len)
@@ -192,6 +206,9 @@ static void erase_sectors(struct stub *s, uint32_t addr, uint32_t len)
 	switch (s->cfg->erase_rule) {
 	case A5_ERASE_WALK:
 		erase_walk(s, addr, len);
+		return;
+	case A5_ERASE_WALK_4K:
+		erase_walk_4k(s, addr, len);
 		return;
 	case A5_ERASE_ALIGNED:
 		if (addr % 4096)
@@ -688,13 +705,22 @@ static int dispatch(struct stub *s, uint8_t type)
 		}
 		{
 			/* JAMCRC: zlib's CRC-32 without its final XOR, sent little-endian;
-			 * the handler leaves DATA_LEN 0x20 in the template (§2.4). */
-			uint32_t crc = (uint32_t)crc32(0, s->flash + addr, len) ^ 0xFFFFFFFFu;
+			 * the handler leaves DATA_LEN 0x20 in the template (§2.4).  SUM4K
+			 * (OPL1000A2): the sum of each 4 KiB piece's CRC-32, DATA_LEN 4. */
+			bool sum = s->cfg->crc_kind == A5_CRC_SUM4K;
+			uint16_t field = sum ? 4 : 0x20;
+			uint32_t crc = 0, kib_us = s->cfg->crc_kib_us ? s->cfg->crc_kib_us : s->cfg->sha_kib_us;
+			if (sum) {
+				for (uint32_t off = 0; off < len; off += 4096)
+					crc += (uint32_t)crc32(0, s->flash + addr + off, len - off < 4096 ? len - off : 4096);
+			} else {
+				crc = (uint32_t)crc32(0, s->flash + addr, len) ^ 0xFFFFFFFFu;
+			}
 			uint8_t out[A5_REPLY_OVERHEAD + 4], c[4] = { (uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
 			                                             (uint8_t)(crc >> 24) };
-			size_t n = a5_encode_reply(out, type, 0x20, c, 4, A5_ST_OK);
-			iotflash_sim_busy(s->sim, (uint64_t)s->cfg->sha_kib_us * ((len + 1023) / 1024));
-			s->tmpl_len = 0x20;
+			size_t n = a5_encode_reply(out, type, field, c, 4, A5_ST_OK);
+			iotflash_sim_busy(s->sim, (uint64_t)kib_us * ((len + 1023) / 1024));
+			s->tmpl_len = field;
 			s->tmpl_sum = out[n - 1];
 			iotflash_sim_write(s->sim, out, n);
 		}

@@ -43,6 +43,7 @@ struct a5_model_cfg {
 		A5_ERASE_ROUND_DOWN,   /* GD32VW553: ceil(len/4K) sectors from addr rounded down */
 		A5_ERASE_COVER,        /* RDA5981: every sector touching [addr, addr+len) */
 		A5_ERASE_WALK,         /* Realtek §2.6: 4-byte aligned start, 64 KiB blocks where they fit */
+		A5_ERASE_WALK_4K,      /* OPL1000A2 §2.6: 4-byte aligned start, the sector of each addr + k*4K */
 	} erase_rule;
 	uint32_t chip_erase_from;  /* 0x05 keeps [0, chip_erase_from) (RDA5981: sector 0) */
 	bool z_any_len;            /* 0x97 programs any length (no 4-byte remainder, §2.7) */
@@ -51,7 +52,9 @@ struct a5_model_cfg {
 	enum a5_crc_kind {
 		A5_CRC_NONE = 0,       /* no 0x8F */
 		A5_CRC_JAMCRC,         /* RDA5981: CRC-32 without final XOR, DATA_LEN field 0x20 (§2.4) */
+		A5_CRC_SUM4K,          /* OPL1000A2: sum of the CRC-32 of each 4 KiB piece, DATA_LEN 4 */
 	} crc_kind;
+	uint32_t crc_kib_us;       /* 0x8F time per KiB (0: sha_kib_us) */
 	uint16_t efuse_len;        /* 0x99 reply length (0: 128) */
 	uint32_t unit_us;          /* time unit of the stub's uart_getc (0: the ECR6600's fixed waits) */
 	uint32_t baud_ack_ms;      /* 0x07: delay before the ACK at the new rate (0: 50) */

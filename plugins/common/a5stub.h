@@ -132,6 +132,11 @@ struct a5_host {
 	 * a5-stub-families.md §2.8): `C` again every this many ms until data
 	 * flows, as the GUI does.  0: one `C` (the ECR6600 stub waits forever). */
 	unsigned c_every_ms;
+	/* How long a receiving stub may take to answer a block beyond its wire
+	 * time: it NAKs a block short of a byte only after its data-byte
+	 * time-out (OPL1000A2: 2000 ms units, a5-stub-families.md §2.7, §2.10).
+	 * 0: XM_ACK_MS. */
+	unsigned block_wait_ms;
 };
 
 /* One command and its reply.  data_n bytes of reply data go to out.

@@ -205,4 +205,18 @@ for c in ecr6600 tr6260; do
 done
 start_sim ecr6600 "$T/flash.bin" --no-timing || fail "ecr6600 simulator"
 bad "ecr6600: a damaged stub (the chip hangs on it)" 60 "stub did not answer" $I "${P[@]}" -c ecr6600 --loader "$T/ecr-bad.ldr" read-flash 0 0x1000 "$O"
+stop_sim
+
+# OPL1000A2: two loader files by role; stage 2 missing is said before any
+# reset (docs/protocols/a5-stub-families.md §3.3, §4).
+mkdir -p "$T/oplhome/.local/share/iotflash/loaders"
+python3 "$SRC/gen-opl1000-standin.py" stage1 "$T/oplhome/.local/share/iotflash/loaders/s1.bin"
+printf 'schema: 1\nloaders:\n  - {name: s1, role: stage1, file: s1.bin, sha256: %s, chips: [opl1000a2]}\n' \
+	"$(sha256sum <"$T/oplhome/.local/share/iotflash/loaders/s1.bin" | cut -d' ' -f1)" >"$T/opl.yaml"
+random_file "$T/opl.bin" $((1 << 20)); cp "$T/opl.bin" "$T/flash.bin"; cp "$T/opl.bin" "$T/orig.bin"
+start_sim opl1000a2 "$T/flash.bin" --no-timing || fail "opl1000a2 simulator"
+bad "opl1000a2: stage-2 loader missing" 10 "stage2 loader OPL1000A2_Stub\.bin.*not in the loader directories" \
+	env XDG_DATA_HOME= HOME="$T/oplhome" IOTFLASH_CHIPDB_PATH="$IOTFLASH_CHIPDB_PATH:$T/opl.yaml" \
+	$I "${P[@]}" -c opl1000a2 read-flash 0 0x1000 "$O"
+stop_sim
 finish

@@ -239,4 +239,21 @@ done
 for row in ${IOTFLASH_NOISY_ROWS-bk7231n:1e-4 bk7231n:2e-4}; do
 	noisy_line "${row%%:*}" "${row#*:}" 7
 done
+
+# OPL1000A2: the ROM's S-records, stage 1's XMODEM receive and the stub
+# under both faults; its two loader stand-ins by role from a loader directory.
+mkdir -p "$T/oplhome/.local/share/iotflash/loaders"
+python3 "$SRC/gen-opl1000-standin.py" stage1 "$T/oplhome/.local/share/iotflash/loaders/s1.bin"
+python3 "$SRC/gen-opl1000-standin.py" stage2 "$T/oplhome/.local/share/iotflash/loaders/s2.bin"
+{
+	echo "schema: 1"; echo "loaders:"
+	for s in 1 2; do
+		echo "  - {name: s$s, role: stage$s, file: s$s.bin, chips: [opl1000a2], sha256: $(sha256sum \
+			<"$T/oplhome/.local/share/iotflash/loaders/s$s.bin" | cut -d' ' -f1)}"
+	done
+} >"$T/opl.yaml"
+export HOME=$T/oplhome XDG_DATA_HOME= IOTFLASH_CHIPDB_PATH=$IOTFLASH_CHIPDB_PATH:$T/opl.yaml
+for chip in ${IOTFLASH_OPL_MATRIX_CHIPS:-opl1000a2}; do
+	survives $chip drop=1e-4,flip=1e-4 7 dropped
+done
 finish

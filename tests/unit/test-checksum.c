@@ -64,6 +64,14 @@ START_TEST(sha256_and_wordsum)
 	ck_assert_uint_eq(iotflash_checksum_compute(IOTFLASH_SUM_WORDSUM32, words, 8, out), 4);
 	ck_assert_uint_eq(out[0] | out[1] << 8 | out[2] << 16 | (uint32_t)out[3] << 24, 0); /* wraps */
 	ck_assert_uint_eq(iotflash_checksum_compute(IOTFLASH_SUM_NONE, words, 8, out), 0);
+	{  /* the OPL1000A2 stub's 0x8F (docs/protocols/a5-stub-families.md §2.9) */
+		static uint8_t ff[8192];
+		memset(ff, 0xFF, sizeof ff);
+		ck_assert_uint_eq(iotflash_checksum_compute(IOTFLASH_SUM_CRC32_SUM4K, ff, 4096, out), 4);
+		ck_assert_uint_eq(out[0] | out[1] << 8 | out[2] << 16 | (uint32_t)out[3] << 24, 0xF154670Au);
+		iotflash_checksum_compute(IOTFLASH_SUM_CRC32_SUM4K, ff, 8192, out);
+		ck_assert_uint_eq(out[0] | out[1] << 8 | out[2] << 16 | (uint32_t)out[3] << 24, 0xE2A8CE14u);
+	}
 }
 END_TEST
 

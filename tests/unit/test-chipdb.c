@@ -210,7 +210,7 @@ START_TEST(format_loaders)
 	const char *more = write_file(NULL, "more.yaml",
 		"schema: 1\n"
 		"loaders:\n"
-		"  - {name: community, file: c.bin, sha256: 3333333333333333333333333333333333333333333333333333333333333333, chips: [two]}\n");
+		"  - {name: community, file: c.bin, role: stage2, sha256: 3333333333333333333333333333333333333333333333333333333333333333, chips: [two]}\n");
 	ck_assert_msg(chipdb_load(db, more, err, sizeof err) == IOTFLASH_OK, "%s", err);
 	for (int round = 0; round < 2; round++)
 		ck_assert_msg(chipdb_link_loaders(db, err, sizeof err) == IOTFLASH_OK, "%s", err);
@@ -223,6 +223,8 @@ START_TEST(format_loaders)
 	ck_assert_str_eq(one->loaders[1]->from[0], "somebody/repo: path/vendor.bin");
 	ck_assert_uint_eq(two->n_loaders, 2);
 	ck_assert_str_eq(two->loaders[1]->name, "community");
+	ck_assert_str_eq(two->loaders[1]->role, "stage2");  /* ABI 2.3: a loader's part of the upload */
+	ck_assert_ptr_null(two->loaders[0]->role);
 	ck_assert_str_eq(two->loader_file, "vendor.bin");
 	ck_assert_int_eq(two->loader_use, IOTFLASH_LOADER_OPTIONAL);
 	ck_assert_int_eq(one->loader_use, IOTFLASH_LOADER_REQUIRED);
