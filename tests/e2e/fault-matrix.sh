@@ -166,7 +166,10 @@ eswin_rows() {
 	fails_clearly $chip flip=0.05 3
 }
 
-for chip in ${IOTFLASH_MATRIX_CHIPS-bk7231n bl602 ln882h rtl8720c w800 xr809 gd32vw553 rda5981 ecr6600 tr6260}; do
+# The stub families' rows (xr809 gd32vw553 rda5981 ecr6600 tr6260) and the
+# noisy-line rows run as tests of their own (fault-matrix-stubs.sh,
+# fault-matrix-noisy.sh) so that `make -j` runs the three at once.
+for chip in ${IOTFLASH_MATRIX_CHIPS-bk7231n bl602 ln882h rtl8720c w800}; do
 	case $chip in
 	ecr6600) eswin_rows $chip 718; continue ;;
 	tr6260) eswin_rows $chip 75; continue ;;
@@ -226,17 +229,13 @@ reads_all() {
 
 # RTL8720E through the A5 stub (RTL8721DA's runs in amebadplus-basic.sh):
 # the ROM's upload, the stub's senders and receivers under both faults.
-for chip in ${IOTFLASH_A5_MATRIX_CHIPS:-rtl8720e}; do
+for chip in ${IOTFLASH_A5_MATRIX_CHIPS-rtl8720e}; do
 	reads_all $chip drop=1e-4,flip=1e-4 5
 	survives $chip drop=1e-4,flip=1e-4 7 dropped
 done
 
-# A noisy line, both directions (issue 16).  Rows cost minutes each, so
-# the default holds the families that survive 1e-4 and 2e-4 quickly;
-# IOTFLASH_NOISY_ROWS="ln882h:1e-4 bl602:5e-5 ..." adds others (those
-# two survived, more slowly: `make bench-faults`; docs/architecture.md,
-# "A noisy line").
-for row in ${IOTFLASH_NOISY_ROWS-bk7231n:1e-4 bk7231n:2e-4}; do
+# A noisy line, both directions (issue 16): the rows of fault-matrix-noisy.sh.
+for row in ${IOTFLASH_NOISY_ROWS-}; do
 	noisy_line "${row%%:*}" "${row#*:}" 7
 done
 
@@ -253,7 +252,7 @@ python3 "$SRC/gen-opl1000-standin.py" stage2 "$T/oplhome/.local/share/iotflash/l
 	done
 } >"$T/opl.yaml"
 export HOME=$T/oplhome XDG_DATA_HOME= IOTFLASH_CHIPDB_PATH=$IOTFLASH_CHIPDB_PATH:$T/opl.yaml
-for chip in ${IOTFLASH_OPL_MATRIX_CHIPS:-opl1000a2}; do
+for chip in ${IOTFLASH_OPL_MATRIX_CHIPS-opl1000a2}; do
 	survives $chip drop=1e-4,flip=1e-4 7 dropped
 done
 finish
