@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # SPDX-FileCopyrightText: 2026 The iotflash developers
 # Quick start: install the build dependencies (Debian), build iotflash in this
-# tree, then back up, write and verify a simulated BK7231N whose flash is what
-# a Tuya plug holds (tests/fixtures/mkimage.py: bootloader, application, Tuya
-# store, 40 % blank sectors).  Nothing here touches real hardware.
+# tree, then convert a simulated BK7231N whose flash is what a Tuya plug holds
+# (tests/fixtures/mkimage.py: bootloader, application, RF calibration, Tuya
+# store, 40 % blank sectors) to a stand-in OpenBeken build with `install`:
+# full backup, write, verify, configuration.  Nothing here touches real
+# hardware; the demo runs in a temporary directory removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +34,8 @@ umask 077
 echo "== generating a realistic BK7231N flash image"
 python3 tests/fixtures/mkimage.py --only bk7231n "$demo"
 mv "$demo/bk7231n.bin" "$demo/flash.bin"
+echo "== generating a stand-in OpenBeken release image (OpenBK7231N_QIO_*.bin's layout)"
+python3 tests/e2e/gen-openbeken.py bk7231n qio 0x60000 "$demo/OpenBK7231N_QIO.bin"
 
 echo "== simulated BK7231N on a pseudo-terminal (real wire timing, 921600 baud after linking)"
 sim/iotflash-sim --model bk7231n --flash "$demo/flash.bin" --link "$demo/ttyBK" > "$demo/sim.out" &
@@ -41,13 +45,12 @@ cd "$demo"
 iotflash=$OLDPWD/cli/iotflash
 set -x
 "$iotflash" -p ttyBK -c bk72xx chip-id
-"$iotflash" -p ttyBK -c bk7231n read-flash 0 all backup.bin
-cmp backup.bin flash.bin
-head -c 262144 /dev/urandom > app.bin
-"$iotflash" -p ttyBK -c bk7231n write-flash 0x11000 app.bin
-"$iotflash" -p ttyBK -c bk7231n verify-flash 0x11000 app.bin
-"$iotflash" tuya-config backup.bin
+"$iotflash" -p ttyBK -c bk72xx install OpenBK7231N_QIO.bin --from-tuya \
+	--set wifi.ssid=HomeNet --set wifi.password=correct-horse --set mqtt.host=192.168.1.10
+"$iotflash" -p ttyBK -c bk7231n obk-config show
+"$iotflash" tuya-config backups/bk7231n-*-full.bin
 set +x
-echo "== done: backup.bin is the device's full flash (blank sectors were skipped on the"
-echo "   wire, not in the file); backups/ holds the device's first-contact full backup"
-echo "   (bk7231n-MAC-full.bin, read before its first write) and what the write replaced"
+echo "== done: the simulated plug now runs the (stand-in) OpenBeken build, keeps its"
+echo "   bootloader and RF calibration (MAC), and holds an OpenBeken configuration with"
+echo "   your Wi-Fi, MQTT and the pin roles of its Tuya template.  backups/ holds the"
+echo "   device's first-contact full backup (bk7231n-MAC-full.bin and its .json record)."
