@@ -136,7 +136,7 @@ uint32_t session_next_rate(const struct iotflash_chip *c, uint32_t from)
 }
 
 /* Prove a rate above the link rate with test transfers: two block reads
- * of full length that agree but for a few bytes (see LINK_NOISE_SPAN),
+ * of full length that agree but for a few bytes (see LINK_NOISE_BYTES),
  * within LINK_PROOF_TRIES reads, or two clean reads in a row whose replies
  * carried their own check (read_checked).  A read cut short proves nothing either
  * way.  A session that cannot read (a write-only chip, a missing read
@@ -168,10 +168,9 @@ static bool link_holds(struct iotflash_session *s)
 		}
 		if (have) {
 			uint32_t diff = 0;
-			uint32_t noise = rb / LINK_NOISE_SPAN ? rb / LINK_NOISE_SPAN : 1;
-			for (uint32_t k = 0; k < rb && diff <= noise; k++)
+			for (uint32_t k = 0; k < rb && diff <= LINK_NOISE_BYTES; k++)
 				diff += buf[k] != buf[rb + k];
-			holds = diff <= noise;
+			holds = diff <= LINK_NOISE_BYTES;
 			memcpy(buf, buf + rb, rb);  /* compare the next one with the latest */
 		}
 		have = true;

@@ -9,13 +9,11 @@
 #include "state.h"
 
 /* Test transfers that prove a link rate before any real work: up to this
- * many block reads, until two of full length differ in at most one byte per
- * LINK_NOISE_SPAN bytes of block, at least one (a rate the adapter cannot
- * carry garbles a few per thousand bytes, tens per 4 KiB block; a noisy line
- * at a good rate a byte or two, issue 16).  Per block size, not a fixed
- * count: a 512-byte block at a garbling rate differs in only two or three. */
+ * many block reads, until two of full length differ in at most
+ * LINK_NOISE_BYTES bytes (a rate the adapter cannot carry garbles tens of
+ * bytes per block; a noisy line at a good rate a few, issue 16). */
 #define LINK_PROOF_TRIES 10
-#define LINK_NOISE_SPAN 1024
+#define LINK_NOISE_BYTES 8
 /* Connects tried when the chip goes quiet while the session gets the bus. */
 #define CONNECT_TRIES 3
 /* This much unexplained data while no bootloader answers is another talker. */
