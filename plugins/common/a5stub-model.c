@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <zlib.h>
 
@@ -896,4 +897,21 @@ int a5_model_run(struct iotflash_sim *sim, const struct a5_model_cfg *cfg)
 		if ((r = dispatch(&s, head[0])) != 0)
 			return r;
 	}
+}
+
+bool a5_model_stub_known(const char *sha256_hex, const uint8_t *img, size_t len, size_t stub_size,
+                         const char *tag)
+{
+	uint8_t d[IOTFLASH_SUM_MAX];
+	char hex[65];
+
+	iotflash_checksum_compute(IOTFLASH_SUM_SHA256, img, len, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	if (sha256_hex && strcasecmp(hex, sha256_hex) == 0)
+		return true;
+	if (len != stub_size || len < 0x100 + strlen(tag) + 32 || memcmp(img + 0x100, tag, strlen(tag)) != 0)
+		return false;
+	iotflash_checksum_compute(IOTFLASH_SUM_SHA256, img, len - 32, d);
+	return memcmp(d, img + len - 32, 32) == 0;
 }

@@ -79,6 +79,11 @@ uint32_t a5_model_real_baud(uint32_t clk, uint32_t baud);
 /* The range-check size the RDA5981/OPL1000A2 stubs take from a JEDEC capacity
  * byte (a5-stub-families.md §2.5). */
 uint32_t a5_model_table_size(uint8_t capacity);
+/* A ROM stage's check of the stub it was sent: the real file by its SHA-256
+ * (hex, from the chip database), or a test stand-in of stub_size bytes with
+ * `tag` at 0x100 and the SHA-256 of the rest as its last 32 bytes. */
+bool a5_model_stub_known(const char *sha256_hex, const uint8_t *img, size_t len, size_t stub_size,
+                         const char *tag);
 
 /* The store's value of key (NULL when missing); for tests and stand-ins. */
 const uint8_t *a5_model_kv_get(const char *key, size_t *len);

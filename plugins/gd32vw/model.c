@@ -34,8 +34,7 @@
 #define SRAM_SIZE 0x50000u       /* 320 KiB */
 #define STUB_SIZE 36480u         /* GD32VW553_Stub.bin (§4) */
 #define STUB_BAUD 115200
-#define STANDIN_TAG "GD32VW553 A5 stub stand-in"
-#define STANDIN_TAG_OFF 0x100
+#define STANDIN_TAG "GD32VW553 A5 stub stand-in"  /* at 0x100 of a test stand-in */
 
 static const uint8_t rom_cmds[] = { GD_CMD_GET, GD_CMD_PID, GD_CMD_READ, GD_CMD_GO, GD_CMD_WRITE };
 /* The stub's command set (§2.3). */
@@ -48,28 +47,10 @@ struct gd_model {
 	uint32_t loaded;             /* highest byte written above the stub address */
 };
 
-static bool hex_equal(const uint8_t *d, const char *hex)
-{
-	char s[65];
-	for (int i = 0; i < 32; i++)
-		snprintf(s + 2 * i, 3, "%02x", d[i]);
-	return hex && strcasecmp(s, hex) == 0;
-}
-
-/* The real stub by its SHA-256, or a test stand-in of the same size: the tag
- * at 0x100 and the SHA-256 of everything before them as its last 32 bytes. */
+/* The real stub by its SHA-256, or a test stand-in (plugins/common). */
 static bool stub_known(const struct iotflash_chip *chip, const uint8_t *img, size_t len)
 {
-	uint8_t d[IOTFLASH_SUM_MAX];
-	size_t tl = strlen(STANDIN_TAG);
-
-	iotflash_checksum_compute(IOTFLASH_SUM_SHA256, img, len, d);
-	if (hex_equal(d, chip->loader_sha256))
-		return true;
-	if (len != STUB_SIZE || memcmp(img + STANDIN_TAG_OFF, STANDIN_TAG, tl) != 0)
-		return false;
-	iotflash_checksum_compute(IOTFLASH_SUM_SHA256, img, len - 32, d);
-	return memcmp(d, img + len - 32, 32) == 0;
+	return a5_model_stub_known(chip->loader_sha256, img, len, STUB_SIZE, STANDIN_TAG);
 }
 
 /* One byte as the ROM's 8E1 UART takes it: bytes with a parity error are

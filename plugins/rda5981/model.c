@@ -27,8 +27,7 @@
 #define STUB_SIZE 18232u         /* RDA5981_Stub.bin (§4) */
 #define STUB_BAUD 115200
 #define LOADB_GAP_MS 500
-#define STANDIN_TAG "RDA5981 A5 stub stand-in"
-#define STANDIN_TAG_OFF 0x100
+#define STANDIN_TAG "RDA5981 A5 stub stand-in"  /* at 0x100 of a test stand-in */
 
 /* The stub's command set (§2.3). */
 static const uint8_t stub_types[] = { 0x00, 0x04, 0x05, 0x07, 0x8F, 0x90, 0x91, 0x92, 0x96, 0x97, 0x98, 0x99 };
@@ -40,28 +39,10 @@ struct rda_model {
 	uint32_t loaded;             /* highest byte loaded above 0x00100000 */
 };
 
-static bool hex_equal(const uint8_t *d, const char *hex)
-{
-	char s[65];
-	for (int i = 0; i < 32; i++)
-		snprintf(s + 2 * i, 3, "%02x", d[i]);
-	return hex && strcasecmp(s, hex) == 0;
-}
-
-/* The real stub by its SHA-256, or a test stand-in (tag at 0x100, SHA-256 of
- * the rest as its last 32 bytes). */
+/* The real stub by its SHA-256, or a test stand-in (plugins/common). */
 static bool stub_known(const struct iotflash_chip *chip, const uint8_t *img, size_t len)
 {
-	uint8_t d[IOTFLASH_SUM_MAX];
-	size_t tl = strlen(STANDIN_TAG);
-
-	iotflash_checksum_compute(IOTFLASH_SUM_SHA256, img, len, d);
-	if (hex_equal(d, chip->loader_sha256))
-		return true;
-	if (len != STUB_SIZE || memcmp(img + STANDIN_TAG_OFF, STANDIN_TAG, tl) != 0)
-		return false;
-	iotflash_checksum_compute(IOTFLASH_SUM_SHA256, img, len - 32, d);
-	return memcmp(d, img + len - 32, 32) == 0;
+	return a5_model_stub_known(chip->loader_sha256, img, len, STUB_SIZE, STANDIN_TAG);
 }
 
 static void say(struct rda_model *m, const char *text)
